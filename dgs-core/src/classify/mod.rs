@@ -1,0 +1,1 @@
+//! The chunked, concurrent classification engine with one result per item.

@@ -1,0 +1,1 @@
+//! Text normalisation that derives the `clean<Name>` fields the LLM reads.

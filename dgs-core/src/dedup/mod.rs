@@ -1,0 +1,1 @@
+//! Grouping rows with equal keys so each group is classified once.

@@ -1,0 +1,18 @@
+//! Reading rows out of the files business teams send: a ZIP, a folder or a single file of
+//! CSV/TXT, XLSX, JSON, JSONL and NDJSON exports.
+//!
+//! The driver walks the input in a fixed order (ZIP entries in archive order, folder entries
+//! sorted by path, sheets in workbook order, rows in file order) and gives every row a 0-based
+//! row index in that order, so the same input always yields the same indexes.
+//!
+//! Format readers never see the driver's state: they receive the bytes of one file and push
+//! tables, warnings and records into a [`TableSink`]. The driver turns those into [`Row`]s and
+//! [`FileReport`]s.
+
+mod report;
+mod row;
+mod sink;
+
+pub use report::{FileReport, Format, SkippedFile, Warning};
+pub use row::Row;
+pub(crate) use sink::TableSink;
