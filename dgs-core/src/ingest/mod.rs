@@ -9,10 +9,16 @@
 //! tables, warnings and records into a [`TableSink`]. The driver turns those into [`Row`]s and
 //! [`FileReport`]s.
 
+mod error;
+mod json;
+mod options;
 mod report;
 mod row;
 mod sink;
+mod xlsx;
 
+pub use error::IngestError;
+pub use options::IngestOptions;
 pub use report::{FileReport, Format, SkippedFile, Warning};
 pub use row::Row;
-pub(crate) use sink::TableSink;
+pub(crate) use sink::{TableInfo, TableSink};
