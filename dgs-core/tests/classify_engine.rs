@@ -16,7 +16,11 @@ use support::*;
 use tokio_util::sync::CancellationToken;
 
 fn categories(outcome: &dgs_core::classify::ChunkOutcome) -> Vec<&str> {
-    outcome.results.iter().map(|r| r.category.as_str()).collect()
+    outcome
+        .results
+        .iter()
+        .map(|r| r.category.as_str())
+        .collect()
 }
 
 fn statuses(outcome: &dgs_core::classify::ChunkOutcome) -> Vec<Status> {
@@ -31,7 +35,10 @@ async fn all_answers_in_order() {
 
     let outcome = engine.classify_chunk(0, &items).await;
 
-    assert_eq!(categories(&outcome), vec!["Gastos Operación", "Nómina", "Ventas"]);
+    assert_eq!(
+        categories(&outcome),
+        vec!["Gastos Operación", "Nómina", "Ventas"]
+    );
     assert_eq!(statuses(&outcome), vec![Status::Ok; 3]);
     let ids: Vec<u64> = outcome.results.iter().map(|r| r.id).collect();
     assert_eq!(ids, vec![100, 101, 102]);
@@ -118,13 +125,20 @@ async fn empty_results_follow_up_all() {
 
     assert_eq!(provider.request_count(), 2);
     assert_eq!(statuses(&outcome), vec![Status::Missing; 2]);
-    assert!(outcome.failed.is_none(), "a readable answer is not a failure");
+    assert!(
+        outcome.failed.is_none(),
+        "a readable answer is not a failure"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn extra_answers_dropped_and_counted() {
-    let provider =
-        ScriptedProvider::new(vec![Step::Reply(answers(&[(1, 1), (2, 2), (3, 3), (4, 1)]))]);
+    let provider = ScriptedProvider::new(vec![Step::Reply(answers(&[
+        (1, 1),
+        (2, 2),
+        (3, 3),
+        (4, 1),
+    ]))]);
     let engine = engine(provider.clone(), options(50));
 
     let outcome = engine.classify_chunk(0, &items(2)).await;
@@ -137,8 +151,12 @@ async fn extra_answers_dropped_and_counted() {
 
 #[tokio::test(start_paused = true)]
 async fn duplicated_ids_keep_first() {
-    let provider =
-        ScriptedProvider::new(vec![Step::Reply(answers(&[(1, 2), (2, 3), (1, 1), (2, 1)]))]);
+    let provider = ScriptedProvider::new(vec![Step::Reply(answers(&[
+        (1, 2),
+        (2, 3),
+        (1, 1),
+        (2, 1),
+    ]))]);
     let engine = engine(provider.clone(), options(50));
 
     let outcome = engine.classify_chunk(0, &items(2)).await;
@@ -184,7 +202,10 @@ async fn reordered_answers_match_by_id() {
 
     let outcome = engine.classify_chunk(0, &items(3)).await;
 
-    assert_eq!(categories(&outcome), vec!["Gastos Operación", "Nómina", "Ventas"]);
+    assert_eq!(
+        categories(&outcome),
+        vec!["Gastos Operación", "Nómina", "Ventas"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -214,7 +235,10 @@ async fn answers_without_ids_match_by_text() {
     let outcome = engine.classify_chunk(0, &items).await;
 
     assert_eq!(items[2].primary_text(), "nómina quincena 2");
-    assert_eq!(categories(&outcome), vec!["Gastos Operación", "Ventas", "Nómina"]);
+    assert_eq!(
+        categories(&outcome),
+        vec!["Gastos Operación", "Ventas", "Nómina"]
+    );
     assert_eq!(outcome.matched_by_text, 3);
     assert_eq!(provider.request_count(), 1);
 }
@@ -244,10 +268,17 @@ async fn unknown_category_becomes_fallback() {
 
     assert_eq!(categories(&outcome), vec![FALLBACK_CATEGORY; 2]);
     assert_eq!(statuses(&outcome), vec![Status::UnknownCategory; 2]);
-    assert_eq!(outcome.results[0].reason, r#"unknown category "Viajes": hotel"#);
+    assert_eq!(
+        outcome.results[0].reason,
+        r#"unknown category "Viajes": hotel"#
+    );
     assert_eq!(outcome.results[1].reason, r#"unknown category "42""#);
     assert_eq!(outcome.results[0].score, -1.0);
-    assert_eq!(provider.request_count(), 1, "unknown categories get no follow-up");
+    assert_eq!(
+        provider.request_count(),
+        1,
+        "unknown categories get no follow-up"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -258,7 +289,10 @@ async fn category_names_ignore_accents_case() {
 
     let outcome = engine.classify_chunk(0, &items(3)).await;
 
-    assert_eq!(categories(&outcome), vec!["Nómina", "Gastos Operación", "Ventas"]);
+    assert_eq!(
+        categories(&outcome),
+        vec!["Nómina", "Gastos Operación", "Ventas"]
+    );
     assert_eq!(statuses(&outcome), vec![Status::Ok; 3]);
 }
 
@@ -291,7 +325,10 @@ async fn malformed_json_then_valid() {
     assert_eq!(outcome.requests, 2);
     let attempts: Vec<u32> = outcome.results.iter().map(|r| r.attempts).collect();
     assert_eq!(attempts, vec![2, 2]);
-    assert_eq!(outcome.usage.prompt_tokens, 200, "usage of the unparsable answer counts");
+    assert_eq!(
+        outcome.usage.prompt_tokens, 200,
+        "usage of the unparsable answer counts"
+    );
     assert!(outcome.failed.is_none());
 }
 
@@ -368,7 +405,10 @@ async fn rate_limit_honours_retry_after() {
         .iter()
         .find_map(|event| match event {
             ClassifyEvent::Retry {
-                attempt, delay_ms, error, ..
+                attempt,
+                delay_ms,
+                error,
+                ..
             } => Some((*attempt, *delay_ms, error.clone())),
             _ => None,
         })
@@ -501,7 +541,11 @@ async fn cache_hits_skip_calls() {
     let items = items(3);
 
     let first = engine.classify_chunk(0, &items).await;
-    assert_eq!(cache.len(), 1, "only answers with a prompt category are cached");
+    assert_eq!(
+        cache.len(),
+        1,
+        "only answers with a prompt category are cached"
+    );
     let second = engine.classify_chunk(0, &items).await;
 
     assert_eq!(first.cache_hits, 0);
@@ -519,7 +563,10 @@ async fn cache_hits_skip_calls() {
         .collect();
     assert_eq!(
         resent,
-        vec![items[1].primary_text().to_owned(), items[2].primary_text().to_owned()]
+        vec![
+            items[1].primary_text().to_owned(),
+            items[2].primary_text().to_owned()
+        ]
     );
 }
 
@@ -530,7 +577,13 @@ async fn cache_key_includes_prompt_hash() {
     let first = Engine::new(provider.clone(), prompt(), options(50), Some(cache.clone())).unwrap();
     let mut other_prompt = prompt();
     other_prompt.prompt_hash = "prompt-hash-2".into();
-    let second = Engine::new(provider.clone(), other_prompt, options(50), Some(cache.clone())).unwrap();
+    let second = Engine::new(
+        provider.clone(),
+        other_prompt,
+        options(50),
+        Some(cache.clone()),
+    )
+    .unwrap();
 
     first.classify_chunk(0, &items(2)).await;
     let outcome = second.classify_chunk(0, &items(2)).await;
@@ -569,7 +622,12 @@ async fn run_chunks_skips_and_sums_usage() {
         move |event| events.lock().unwrap().push(event)
     };
 
-    let mut run = engine.run(items(10), HashSet::from([1]), CancellationToken::new(), sink);
+    let mut run = engine.run(
+        items(10),
+        HashSet::from([1]),
+        CancellationToken::new(),
+        sink,
+    );
     let mut outcomes = Vec::new();
     while let Some(outcome) = run.next_outcome().await {
         outcomes.push(outcome);
@@ -595,9 +653,16 @@ async fn run_chunks_skips_and_sums_usage() {
     let events = events.lock().unwrap();
     assert!(matches!(
         events.first(),
-        Some(ClassifyEvent::RunStarted { total_items: 10, total_chunks: 3, skipped_chunks: 1 })
+        Some(ClassifyEvent::RunStarted {
+            total_items: 10,
+            total_chunks: 3,
+            skipped_chunks: 1
+        })
     ));
-    assert!(matches!(events.last(), Some(ClassifyEvent::RunFinished { .. })));
+    assert!(matches!(
+        events.last(),
+        Some(ClassifyEvent::RunFinished { .. })
+    ));
     let finished: Vec<(usize, usize)> = events
         .iter()
         .filter_map(|event| match event {
@@ -614,7 +679,9 @@ async fn classify_all_returns_item_order() {
     let engine = engine(provider.clone(), options(3));
     let items = items(8);
 
-    let run = engine.classify_all(items.clone(), CancellationToken::new()).await;
+    let run = engine
+        .classify_all(items.clone(), CancellationToken::new())
+        .await;
 
     let ids: Vec<u64> = run.results.iter().map(|r| r.id).collect();
     let expected: Vec<u64> = items.iter().map(|i| i.id).collect();
@@ -635,7 +702,9 @@ async fn concurrency_limit_bounds_in_flight() {
     };
     let engine = engine(provider.clone(), options);
 
-    let run = engine.classify_all(items(12), CancellationToken::new()).await;
+    let run = engine
+        .classify_all(items(12), CancellationToken::new())
+        .await;
 
     assert_eq!(run.summary.ok, 12);
     assert_eq!(provider.max_in_flight(), 3);
@@ -666,7 +735,11 @@ async fn cancel_keeps_finished_chunks() {
     assert!(rest.is_none());
     assert!(summary.cancelled);
     assert_eq!(summary.finished_chunks, 1);
-    assert_eq!(provider.request_count(), 2, "no request starts after cancellation");
+    assert_eq!(
+        provider.request_count(),
+        2,
+        "no request starts after cancellation"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -679,11 +752,17 @@ async fn requests_per_minute_limit_spaces_calls() {
     let engine = engine(provider.clone(), options);
 
     let start = tokio::time::Instant::now();
-    let run = engine.classify_all(items(4), CancellationToken::new()).await;
+    let run = engine
+        .classify_all(items(4), CancellationToken::new())
+        .await;
 
     assert_eq!(run.summary.ok, 4);
     // Two requests fit the full bucket; the next two wait 30 s each for a refill.
-    assert!(start.elapsed() >= Duration::from_secs(60), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -692,5 +771,10 @@ fn invalid_prompt_rejected() {
     let mut bad = prompt();
     bad.categories.push((2, "Otra".into()));
     let error = Engine::new(provider, bad, ClassifyOptions::default(), None).unwrap_err();
-    assert!(error.to_string().contains("category number 2 is used twice"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("category number 2 is used twice"),
+        "{error}"
+    );
 }

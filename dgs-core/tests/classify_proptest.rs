@@ -20,11 +20,11 @@ use support::{prompt, sent_items, FIELD};
 const NAMES: [&str; 3] = ["Gastos Operación", "Nómina", "Ventas"];
 const SHOUTED_NAMES: [&str; 3] = ["GASTOS OPERACION", "nomina", "ventas "];
 
-/// The category a well-behaved model would give a text: a hash of it, 1..=3.
+/// Returns the category a well-behaved model gives a text: a hash of the text, 1..=3.
 fn true_category(text: &str) -> u32 {
-    let hash = text
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     (hash % 3) as u32 + 1
 }
 
@@ -67,9 +67,9 @@ impl ChaosProvider {
                 18..=24 => entries.push(json!({"text": text.to_uppercase(), "category": truth})),
                 25..=29 => entries.push(json!({"id": id, "category": "Desconocida"})),
                 30..=34 => entries.push(json!({"id": id.to_string(), "category": truth})),
-                35..=39 => entries.push(
-                    json!({"id": id, "category": SHOUTED_NAMES[truth as usize - 1]}),
-                ),
+                35..=39 => {
+                    entries.push(json!({"id": id, "category": SHOUTED_NAMES[truth as usize - 1]}))
+                }
                 40..=42 => entries.push(json!({"id": id, "category": 0, "score": 0.2})),
                 43..=45 => entries.push(json!({"id": id, "category": 17})),
                 46..=47 => entries.push(json!({"id": id})),
@@ -167,9 +167,18 @@ fn check_invariant(items: &[Item], results: &[dgs_core::classify::Classification
         *seen.entry(result.id).or_default() += 1;
     }
     for item in items {
-        assert_eq!(seen.get(&item.id), Some(&1), "item {} has exactly one result", item.id);
+        assert_eq!(
+            seen.get(&item.id),
+            Some(&1),
+            "item {} has exactly one result",
+            item.id
+        );
     }
-    assert_eq!(seen.len(), items.len(), "no result for an id not in the input");
+    assert_eq!(
+        seen.len(),
+        items.len(),
+        "no result for an id not in the input"
+    );
 
     let texts: HashMap<u64, &str> = items.iter().map(|i| (i.id, i.primary_text())).collect();
     for result in results {
@@ -183,7 +192,11 @@ fn check_invariant(items: &[Item], results: &[dgs_core::classify::Classification
         match result.status {
             Status::Ok if is_known => {
                 let truth = NAMES[true_category(texts[&result.id]) as usize - 1];
-                assert_eq!(result.category, truth, "item {} got another item's category", result.id);
+                assert_eq!(
+                    result.category, truth,
+                    "item {} got another item's category",
+                    result.id
+                );
             }
             Status::Ok => assert!((0.0..=1.0).contains(&result.score)),
             Status::Missing | Status::Failed | Status::UnknownCategory => {

@@ -54,7 +54,10 @@ mod tests {
             retry_after: Some(Duration::from_secs(secs)),
         };
         assert_eq!(retry_delay(&options, 1, &error(7)), Duration::from_secs(7));
-        assert_eq!(retry_delay(&options, 1, &error(600)), Duration::from_secs(60));
+        assert_eq!(
+            retry_delay(&options, 1, &error(600)),
+            Duration::from_secs(60)
+        );
     }
 
     #[test]
@@ -67,7 +70,10 @@ mod tests {
         };
         for attempt in 1..=5 {
             let delay = retry_delay(&options, attempt, &error);
-            assert!(delay <= backoff_bound(&options, attempt), "{attempt}: {delay:?}");
+            assert!(
+                delay <= backoff_bound(&options, attempt),
+                "{attempt}: {delay:?}"
+            );
         }
     }
 }

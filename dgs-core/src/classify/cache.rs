@@ -86,7 +86,9 @@ impl MemoryAnswerCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, CachedAnswer>> {
         // A panic while holding the lock cannot leave the map half-updated, so a poisoned
         // lock is still safe to use.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -130,7 +132,10 @@ mod tests {
             score: 0.8,
             reason: String::new(),
         };
-        cache.put_many(vec![(key.clone(), answer.clone())]).await.unwrap();
+        cache
+            .put_many(vec![(key.clone(), answer.clone())])
+            .await
+            .unwrap();
 
         let found = cache.get_many(&[other, key]).await.unwrap();
         assert_eq!(found, vec![None, Some(answer)]);

@@ -18,7 +18,7 @@ pub(crate) fn normalize_text(text: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// What an answer's category resolves to.
+/// Category of the prompt that an answer's category resolves to.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ResolvedCategory {
     /// A category of the prompt, by name.
@@ -108,7 +108,10 @@ mod tests {
 
     #[test]
     fn normalize_folds_case_accents_spaces() {
-        assert_eq!(normalize_text("  Pagó\tFACTURA  ñandú "), "pago factura nandu");
+        assert_eq!(
+            normalize_text("  Pagó\tFACTURA  ñandú "),
+            "pago factura nandu"
+        );
     }
 
     #[test]
@@ -116,10 +119,19 @@ mod tests {
         let index = index();
         let known = |name: &str| ResolvedCategory::Known(name.to_owned());
         assert_eq!(index.resolve(&RawCategory::Number(2)), known("Nómina"));
-        assert_eq!(index.resolve(&RawCategory::Name(" 1 ".into())), known("Gastos Operación"));
-        assert_eq!(index.resolve(&RawCategory::Name("NOMINA".into())), known("Nómina"));
+        assert_eq!(
+            index.resolve(&RawCategory::Name(" 1 ".into())),
+            known("Gastos Operación")
+        );
+        assert_eq!(
+            index.resolve(&RawCategory::Name("NOMINA".into())),
+            known("Nómina")
+        );
         assert_eq!(index.resolve(&RawCategory::Number(2024)), known("2024"));
-        assert_eq!(index.resolve(&RawCategory::Number(0)), ResolvedCategory::Fallback);
+        assert_eq!(
+            index.resolve(&RawCategory::Number(0)),
+            ResolvedCategory::Fallback
+        );
         assert_eq!(
             index.resolve(&RawCategory::Name("indeterminado".into())),
             ResolvedCategory::Fallback

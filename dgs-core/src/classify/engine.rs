@@ -144,9 +144,9 @@ impl Engine {
 
     /// Classifies one chunk of items, sending progress events to `on_event`.
     ///
-    /// Returns `None` when `cancel` fires before the chunk is done: the request in flight is
-    /// abandoned (its future is dropped, which closes the HTTP request), and no result of the
-    /// chunk is returned, so the caller sends the whole chunk again later.
+    /// Returns `None` when `cancel` fires before the chunk is done. The request in flight is
+    /// then abandoned: its future is dropped, which closes the HTTP request. No result of
+    /// the chunk is returned, so the caller sends the whole chunk again later.
     pub async fn classify_chunk_with(
         &self,
         chunk_index: usize,
@@ -342,11 +342,7 @@ impl ChunkState {
 
     /// Records a request round over the items at `positions`; returns whether it got an
     /// answer it could read.
-    fn apply_round(
-        &mut self,
-        positions: &[usize],
-        round: RoundResult,
-    ) -> bool {
+    fn apply_round(&mut self, positions: &[usize], round: RoundResult) -> bool {
         self.usage += round.usage;
         self.requests += round.requests;
         for &position in positions {
@@ -374,7 +370,7 @@ impl ChunkState {
         }
     }
 
-    /// Builds the outcome, with `missing` results for unanswered items, and says which
+    /// Builds the outcome, with `missing` results for unanswered items, and returns which
     /// results may be cached.
     fn finish(self, items: &[Item], fallback: &str) -> (ChunkOutcome, Vec<bool>) {
         let mut results = Vec::with_capacity(items.len());
@@ -391,7 +387,13 @@ impl ChunkState {
                 ),
                 Some(ItemAnswer::Model(matched)) => {
                     let may_cache = matched.status == ClassificationStatus::Ok && matched.in_prompt;
-                    (matched.category, matched.score, matched.reason, matched.status, may_cache)
+                    (
+                        matched.category,
+                        matched.score,
+                        matched.reason,
+                        matched.status,
+                        may_cache,
+                    )
                 }
                 Some(ItemAnswer::Failed(error)) => (
                     fallback.to_owned(),

@@ -1,4 +1,4 @@
-//! What the engine classifies (items) and what it classifies them into (the engine prompt).
+//! Items to classify, and the engine prompt that lists the categories to classify them into.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,10 @@ impl Item {
 
     /// Returns the value of the primary clean field, or "" for an item without fields.
     pub fn primary_text(&self) -> &str {
-        self.fields.first().map(|(_, value)| value.as_str()).unwrap_or("")
+        self.fields
+            .first()
+            .map(|(_, value)| value.as_str())
+            .unwrap_or("")
     }
 }
 

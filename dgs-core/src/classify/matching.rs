@@ -31,7 +31,7 @@ pub(crate) struct MatchReport {
 /// order.
 ///
 /// When several answers carry the same id, the first one with a usable category (a prompt
-/// category or the fallback) is kept; an answer with an unknown category is replaced by a
+/// category or the fallback) is kept. So an answer with an unknown category gives way to a
 /// later one with a usable category. The others count as duplicates.
 pub(crate) fn match_answers(
     parsed: ParsedAnswers,
@@ -48,8 +48,10 @@ pub(crate) fn match_answers(
         matched_by_text: 0,
     };
 
-    let (with_id, without_id): (Vec<RawAnswer>, Vec<RawAnswer>) =
-        parsed.answers.into_iter().partition(|answer| answer.id.is_some());
+    let (with_id, without_id): (Vec<RawAnswer>, Vec<RawAnswer>) = parsed
+        .answers
+        .into_iter()
+        .partition(|answer| answer.id.is_some());
 
     for answer in with_id {
         let Some(matched) = resolve_answer(&answer, categories, fallback) else {
@@ -205,10 +207,7 @@ mod tests {
 
     #[test]
     fn answers_without_id_or_text_are_dropped() {
-        let report = run(
-            r#"[{"category":1},{"id":9,"category":1},{"id":1}]"#,
-            &["a"],
-        );
+        let report = run(r#"[{"category":1},{"id":9,"category":1},{"id":1}]"#, &["a"]);
         assert_eq!(categories(&report), vec![None]);
         assert_eq!(report.dropped.unmatched, 1);
         assert_eq!(report.dropped.unknown_id, 1);

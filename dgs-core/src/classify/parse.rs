@@ -48,7 +48,7 @@ pub(crate) struct ParsedAnswers {
     pub non_object_entries: u32,
 }
 
-/// Why an answer text could not be read. All variants are retried.
+/// Error reading an answer text. The engine retries every variant.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub(crate) enum ParseError {
     /// The model returned no text at all.
@@ -213,7 +213,8 @@ fn read_entry(map: &serde_json::Map<String, Value>) -> RawAnswer {
     };
 
     let id = field(&["id", "item_id", "itemId"]).and_then(read_integer);
-    let category = field(&["category", "category_id", "categoryId", "label"]).and_then(read_category);
+    let category =
+        field(&["category", "category_id", "categoryId", "label"]).and_then(read_category);
     let score = field(&["score", "confidence"]).and_then(read_number);
     let reason = field(&["reason", "explanation"]).map(value_text);
 
@@ -302,7 +303,8 @@ mod tests {
 
     #[test]
     fn text_around_json() {
-        let text = "Sure! [note] The answer is {\"results\":[{\"id\":1,\"category\":1}]} hope it helps {";
+        let text =
+            "Sure! [note] The answer is {\"results\":[{\"id\":1,\"category\":1}]} hope it helps {";
         assert_eq!(ids(&parse_answers(text).unwrap()), vec![Some(1)]);
     }
 
@@ -326,7 +328,8 @@ mod tests {
 
     #[test]
     fn string_ids_and_categories() {
-        let text = r#"{"results":[{"id":"3","category":"Gastos","score":"0.5"},{"id":"x","category":2}]}"#;
+        let text =
+            r#"{"results":[{"id":"3","category":"Gastos","score":"0.5"},{"id":"x","category":2}]}"#;
         let parsed = parse_answers(text).unwrap();
         assert_eq!(ids(&parsed), vec![Some(3), None]);
         assert_eq!(

@@ -96,6 +96,10 @@ mod tests {
 
         let start = Instant::now();
         bucket.acquire(1).await;
-        assert!(start.elapsed() >= Duration::from_secs(61), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_secs(61),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::wire::{self, WireItem};
 /// Characters of an unparsable answer shown in the log.
 const LOG_PREVIEW_CHARS: usize = 200;
 
-/// What one request round produced.
+/// Result of one request round.
 #[derive(Debug)]
 pub(crate) struct RoundResult {
     /// The matched answers, or the last error when every attempt failed.
@@ -36,7 +36,13 @@ impl Engine {
 
         let field_names: Vec<String> = positions
             .first()
-            .map(|&first| items[first].fields.iter().map(|(name, _)| name.clone()).collect())
+            .map(|&first| {
+                items[first]
+                    .fields
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            })
             .unwrap_or_default();
 
         let wire_items: Vec<WireItem> = positions
@@ -235,10 +241,7 @@ fn field_values(item: &Item, field_names: &[String]) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(position, name)| {
-            let by_position = item
-                .fields
-                .get(position)
-                .filter(|(field, _)| field == name);
+            let by_position = item.fields.get(position).filter(|(field, _)| field == name);
             by_position
                 .or_else(|| item.fields.iter().find(|(field, _)| field == name))
                 .map(|(_, value)| value.clone())
