@@ -84,6 +84,9 @@ pub(crate) fn match_answers(
 
     // Ids are matched first so that an id-less answer cannot take an item whose own answer
     // comes later in the array.
+    if without_id.is_empty() {
+        return report;
+    }
     let normalized: Vec<String> = primary_texts.iter().map(|t| normalize_text(t)).collect();
     for answer in without_id {
         let Some(matched) = resolve_answer(&answer, categories, fallback) else {
