@@ -778,3 +778,57 @@ fn invalid_prompt_rejected() {
         "{error}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn tokens_per_minute_counts_real_usage() {
+    let provider = ScriptedProvider::then_answer_all(vec![], 1);
+    let options = ClassifyOptions {
+        tokens_per_minute: Some(100),
+        ..options(1)
+    };
+    let engine = engine(provider.clone(), options).with_token_estimator(|_| 50);
+
+    let start = tokio::time::Instant::now();
+    let run = engine
+        .classify_all(items(3), CancellationToken::new())
+        .await;
+
+    assert_eq!(run.summary.ok, 3);
+    // The estimate alone would let the third request start after 30 s; each call reports
+    // 120 tokens, so 70 more per call are charged and the third waits longer.
+    assert!(
+        start.elapsed() >= Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn multi_field_items_keep_header_order() {
+    let provider = ScriptedProvider::then_answer_all(vec![], 2);
+    let engine = engine(provider.clone(), options(50));
+    let items = vec![
+        dgs_core::classify::Item {
+            id: 1,
+            fields: vec![
+                ("cleanLineDescription".into(), "pago\tluz".into()),
+                ("cleanVendor".into(), "enel".into()),
+            ],
+        },
+        dgs_core::classify::Item {
+            id: 2,
+            fields: vec![
+                ("cleanVendor".into(), "acme".into()),
+                ("cleanLineDescription".into(), "factura".into()),
+            ],
+        },
+    ];
+
+    let outcome = engine.classify_chunk(0, &items).await;
+
+    assert_eq!(statuses(&outcome), vec![Status::Ok; 2]);
+    assert_eq!(
+        user_message(&provider.requests()[0]),
+        "id\tcleanLineDescription\tcleanVendor\n1\tpago luz\tenel\n2\tfactura\tacme"
+    );
+}
