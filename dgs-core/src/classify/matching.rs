@@ -112,6 +112,15 @@ pub(crate) fn match_answers(
     report
 }
 
+/// Reads a score in 0..=1; a score in (1, 100] is taken as a percentage.
+fn normalize_score(score: f64) -> f64 {
+    if score > 1.0 && score <= 100.0 {
+        score / 100.0
+    } else {
+        score.clamp(0.0, 1.0)
+    }
+}
+
 /// Turns one entry into the answer for its item; `None` when it has no category.
 fn resolve_answer(
     answer: &RawAnswer,
@@ -120,7 +129,7 @@ fn resolve_answer(
 ) -> Option<MatchedAnswer> {
     let raw = answer.category.as_ref()?;
     let reason = answer.reason.clone().unwrap_or_default();
-    let score = answer.score.map(|s| s.clamp(0.0, 1.0)).unwrap_or(0.0);
+    let score = answer.score.map(normalize_score).unwrap_or(0.0);
 
     let matched = match categories.resolve(raw) {
         ResolvedCategory::Known(name) => MatchedAnswer {
@@ -177,6 +186,20 @@ mod tests {
             .iter()
             .map(|a| a.as_ref().map(|a| a.category.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn scores_percent_and_clamped() {
+        let report = run(
+            r#"[{"id":1,"category":1,"score":92},{"id":2,"category":1,"score":-0.5},{"id":3,"category":1,"score":250}]"#,
+            &["a", "b", "c"],
+        );
+        let scores: Vec<f64> = report
+            .answers
+            .iter()
+            .map(|a| a.as_ref().unwrap().score)
+            .collect();
+        assert_eq!(scores, vec![0.92, 0.0, 1.0]);
     }
 
     #[test]
