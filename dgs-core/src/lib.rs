@@ -18,6 +18,7 @@ pub mod dedup;
 pub mod ingest;
 pub mod llm;
 pub mod prompt;
+pub mod store;
 pub mod value;
 pub mod wire;
 
