@@ -66,9 +66,9 @@ pub enum StoreError {
         message: String,
     },
 
-    /// A write was rejected before anything was stored because its content breaks the
-    /// store's rules (a group map whose group ids are not first rows, chunk results that do
-    /// not match the chunk's items, a number too large for the backend).
+    /// A write was rejected because its content breaks the store's rules, and nothing was
+    /// stored. Examples: a group map whose group ids are not first rows, chunk results that
+    /// do not match the chunk's items, a number too large for the backend.
     #[error("invalid {kind} {id}: {message}")]
     Invalid {
         kind: RecordKind,

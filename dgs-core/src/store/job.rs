@@ -7,10 +7,10 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
-/// Where a job is in its life.
+/// Stage of a job's life.
 ///
-/// The store records whatever status it is given: which transitions are allowed (a failed or
-/// cancelled job may be resumed and run again) is decided by the job runner.
+/// The store records whatever status it is given. The job runner decides which transitions
+/// are allowed, for example that a failed or cancelled job may be resumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
@@ -173,12 +173,13 @@ const OPTION_NAMES_ENDING_IN_KEY: &[&str] = &["dedup_key", "sort_key", "group_ke
 
 /// Rejects a job configuration that contains a credential, anywhere in the JSON tree.
 ///
-/// A key is a credential when its name, lowercased with `-` read as `_`, is `apikey`, ends
-/// in `_key` (except the option names `dedup_key`, `sort_key`, `group_key`), or contains
-/// `api_key`, `secret`, `password`, `token` as a whole word (`access_token`, not
-/// `max_tokens`) or `authorization`. A string value starting with `Bearer ` or `sk-` is
-/// rejected too, whatever its key. Stores call this on create so a job record never holds
-/// an API key.
+/// Names are compared lowercased, with `-` read as `_`. A key is a credential when its name
+/// is `apikey` or ends in `apikey`, or ends in `_key` (except the option names `dedup_key`,
+/// `sort_key` and `group_key`). It is also a credential when the name contains `api_key`,
+/// `secret`, `password` or `authorization`, or has `token` as a whole word (`access_token`
+/// but not `max_tokens`). Keys with a `null` value pass. A string value starting with
+/// `Bearer ` or `sk-` is rejected whatever its key. Stores call this on create, so a job
+/// record never contains an API key that these rules recognise.
 pub fn check_job_config(job_id: &str, config: &serde_json::Value) -> Result<(), StoreError> {
     match find_secret(config, String::new()) {
         Some(path) => Err(StoreError::SecretInConfig {

@@ -47,9 +47,11 @@ use async_trait::async_trait;
 pub trait Store: Send + Sync {
     // Jobs.
 
-    /// Stores a new job after [`check_job_config`]. Repeating it with the same id, input and
-    /// configuration succeeds and changes nothing (status and totals are kept); a different
-    /// input or configuration under the same id is a [`StoreError::Conflict`].
+    /// Stores a new job after [`check_job_config`].
+    ///
+    /// Repeating it with the same id, input and configuration succeeds and changes nothing,
+    /// so status and totals are kept. A different input or configuration under the same id
+    /// is a [`StoreError::Conflict`].
     async fn create_job(&self, job: &JobRecord) -> Result<(), StoreError>;
 
     /// Returns a job, or [`StoreError::NotFound`].

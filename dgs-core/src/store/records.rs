@@ -105,7 +105,7 @@ pub struct Verdict {
     pub job_id: String,
     pub group_id: u64,
     pub verdict: VerdictKind,
-    /// Category the reviewer says is right, usually given with `incorrect`.
+    /// Category the reviewer gives as the right one, usually with `incorrect`.
     pub corrected_category: Option<String>,
     pub reviewer: Option<String>,
     /// Iteration whose classification the reviewer saw.
@@ -114,8 +114,8 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Returns true when `other` says the same thing about the same group; `recorded_at` is
-    /// not compared, so re-importing a review file is recognised as a repeat.
+    /// Returns true when `other` records the same judgement for the same group. `recorded_at`
+    /// is not compared, so re-importing a review file is recognised as a repeat.
     pub fn same_content(&self, other: &Verdict) -> bool {
         self.job_id == other.job_id
             && self.group_id == other.group_id

@@ -26,7 +26,7 @@ pub(crate) fn checkpoint(
     }
 }
 
-/// One result per item; every third item is a fallback so all fields vary.
+/// Builds one result per item. Every third item gets the fallback, so all fields vary.
 pub(crate) fn results_for(item_ids: &[u64], category: &str) -> Vec<Classification> {
     item_ids
         .iter()

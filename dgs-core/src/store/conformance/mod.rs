@@ -5,7 +5,7 @@
 //! [`ConformanceReport`] listing each check by name with its failure message, so a binding
 //! can hand the report to Python or JavaScript instead of panicking. The checks create
 //! their own jobs, prompts and cache entries with fresh ids, so they can run against a store
-//! that already holds data, but they change the default prompt: use a disposable store.
+//! that already contains data, but they change the default prompt: use a disposable store.
 //!
 //! [`write_durability_fixture`] and [`verify_durability_fixture`] check that data survives
 //! closing and reopening a persistent store: write, close, reopen, verify.
@@ -30,7 +30,7 @@ pub struct CheckOutcome {
     /// Check name, e.g. `commit_chunk_is_idempotent`.
     pub name: String,
     pub passed: bool,
-    /// What differed from the contract, for a failed check.
+    /// Description of how the store broke the contract, for a failed check.
     pub message: Option<String>,
 }
 

@@ -4,7 +4,7 @@ use super::{call, ensure_eq, ensure_same_time, expect_error, now_millis};
 use crate::prompt::{Category, Prompt};
 use crate::store::{new_job_id, Store, StoreError};
 
-/// A prompt with a fresh id, so checks never see each other's versions.
+/// Builds a prompt with a fresh id, so checks never see each other's versions.
 pub(crate) fn fresh_prompt(label: &str) -> Prompt {
     let now = now_millis();
     Prompt {

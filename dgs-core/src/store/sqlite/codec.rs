@@ -4,7 +4,7 @@ use crate::store::{CacheKey, RecordKind, StoreError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
-/// What a SQLite call was doing, attached to its errors.
+/// Context of a SQLite call (operation, table, job id), attached to its errors.
 #[derive(Clone, Debug)]
 pub(crate) struct Ctx {
     pub(crate) operation: &'static str,
@@ -91,7 +91,7 @@ pub(crate) fn decode_ids(ctx: &Ctx, id: &str, bytes: &[u8]) -> Result<Vec<u64>, 
         .collect())
 }
 
-/// Converts a u64 for an INTEGER column, which holds i64.
+/// Converts a u64 for an INTEGER column, whose values are i64.
 pub(crate) fn to_i64(
     value: u64,
     kind: RecordKind,

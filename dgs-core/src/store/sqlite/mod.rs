@@ -1,9 +1,12 @@
 //! The embedded default [`Store`]: one SQLite database file.
 //!
-//! Settings applied at open: WAL journal (readers in other processes do not block the
-//! writer), `synchronous=NORMAL` (a process crash loses no committed transaction, and a
-//! power loss may lose the last commits but does not corrupt the file), foreign keys on,
-//! and a 5 s busy timeout for other processes holding the write lock.
+//! Settings applied at open:
+//! - WAL journal, so readers in other processes do not block the writer.
+//! - `synchronous=NORMAL`: a process crash loses no committed transaction. A power loss or
+//!   OS crash may roll back the last commits but leaves the file consistent, as the SQLite
+//!   `PRAGMA synchronous` documentation states for WAL mode.
+//! - Foreign keys on.
+//! - A 5 s busy timeout while another process has the write lock.
 //!
 //! rusqlite is blocking and its `Connection` is `Send` but not `Sync`, so the store keeps
 //! one connection in a `std::sync::Mutex` and runs every call on tokio's blocking thread

@@ -457,8 +457,8 @@ impl Store for SqliteStore {
         group_ids: Option<&[u64]>,
     ) -> Result<Vec<GroupRecord>, StoreError> {
         let id = job_id.to_owned();
-        let mut wanted = group_ids.map(<[u64]>::to_vec);
-        if let Some(ids) = wanted.as_mut() {
+        let mut requested_ids = group_ids.map(<[u64]>::to_vec);
+        if let Some(ids) = requested_ids.as_mut() {
             ids.sort_unstable();
             ids.dedup();
         }
@@ -475,7 +475,7 @@ impl Store for SqliteStore {
                 })
             };
 
-            let Some(ids) = wanted else {
+            let Some(ids) = requested_ids else {
                 return collect_rows(
                     connection,
                     ctx,
