@@ -70,11 +70,11 @@ pub struct JobRecord {
     pub status: JobStatus,
     /// Input file as the user named it.
     pub input_path: String,
-    /// Lowercase hex SHA-256 of the input file's bytes, from [`hash_input`]. A resumed job
-    /// checks it so row indexes still address the same rows.
+    /// Lowercase hex SHA-256 of the input file's bytes, from [`hash_input`], so a resumed job
+    /// can check that its row indexes still address the same rows.
     pub input_hash: String,
-    /// The job options as JSON. Never contains API keys: [`check_job_config`] rejects keys
-    /// that look like credentials, and every store runs it on create.
+    /// The job options as JSON, without API keys: every store runs [`check_job_config`] on
+    /// create, which rejects keys that look like credentials.
     pub config: serde_json::Value,
     pub totals: JobTotals,
     /// Iteration the job is running or last ran. Iterations count from 1.

@@ -12,7 +12,8 @@
 //!   records (jobs, samples) accept an identical repeat and reject different content with
 //!   [`StoreError::Conflict`]. Other records are replaced by a write with the same key.
 //! - Writes that reference a job fail with [`StoreError::NotFound`] unless the job exists.
-//! - Writes run [`check_job_config`], [`check_group_map`] and [`check_chunk_results`] first.
+//! - Writes run [`check_job_config`], [`check_group_map`] and [`check_chunk_results`] first
+//!   and store nothing when they fail.
 //! - Timestamps may be stored at millisecond precision (JavaScript `Date`), so callers must
 //!   not rely on sub-millisecond round trips.
 //! - The store never receives an API key: job configurations are checked for credentials.

@@ -1,7 +1,9 @@
 //! Checks every store runs before a write, so all implementations reject the same input.
 //!
-//! The binding adapters run them before calling a host's store, so a Python or JavaScript
-//! store gets only input that passed.
+//! A binding adapter that wraps a Python or JavaScript store must run them before calling
+//! it, so the host class gets only input that passed and behaves like the built-in stores.
+//! NOTE: no binding adapter exists yet; the conformance suite's rejection checks fail for a
+//! host store reached without these checks.
 
 use super::error::{RecordKind, StoreError};
 use super::records::{ChunkCheckpoint, GroupRecord};
