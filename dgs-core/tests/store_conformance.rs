@@ -94,7 +94,7 @@ async fn report_names_every_check() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suite_catches_broken_store() {
     let store = BrokenStore {
         inner: MemoryStore::new(),
@@ -113,6 +113,8 @@ async fn suite_catches_broken_store() {
             "job_list_newest_first",
             "commit_chunk_round_trip",
             "commit_chunk_is_idempotent",
+            "commit_chunk_rejects_mismatch",
+            "commit_chunk_visible_with_results",
             "classifications_per_iteration",
             "prompt_versioning",
             "default_prompt_switching",
@@ -135,9 +137,10 @@ async fn suite_catches_broken_store() {
     );
 }
 
-/// A store with four contract violations: jobs listed oldest first, classifications in
-/// descending group id order, a new prompt version on every save (the template gets a
-/// random suffix), and verdicts whose re-import overwrites `recorded_at`.
+/// A store with five contract violations: jobs listed oldest first, a chunk checkpoint
+/// stored before its results in a separate write, classifications in descending group id
+/// order, a new prompt version on every save (the template gets a random suffix), and
+/// verdicts whose re-import overwrites `recorded_at`.
 struct BrokenStore {
     inner: MemoryStore,
 }
@@ -204,6 +207,14 @@ impl Store for BrokenStore {
         checkpoint: &ChunkCheckpoint,
         results: &[Classification],
     ) -> Result<(), StoreError> {
+        // Two writes with a suspension point between them: the checkpoint becomes visible
+        // before its results.
+        let empty = ChunkCheckpoint {
+            item_ids: Vec::new(),
+            ..checkpoint.clone()
+        };
+        self.inner.commit_chunk(&empty, &[]).await?;
+        tokio::task::yield_now().await;
         self.inner.commit_chunk(checkpoint, results).await
     }
 
