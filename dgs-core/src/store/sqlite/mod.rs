@@ -12,7 +12,11 @@
 //! one connection in a `std::sync::Mutex` and runs every call on tokio's blocking thread
 //! pool (`spawn_blocking`), where it may wait on disk without stalling async tasks. One
 //! connection serialises calls, which costs little because SQLite allows one writer at a
-//! time anyway.
+//! time anyway. Every multi-statement write runs in one `BEGIN IMMEDIATE` transaction, so
+//! it is atomic for other processes too.
+//!
+//! NOTE: reads wait behind writes on the same store; a pool of read connections would let
+//! them run in parallel under WAL.
 //!
 //! [`Store`]: crate::store::Store
 

@@ -298,3 +298,50 @@ async fn two_connections_write_concurrently() {
         JobStatus::Created
     );
 }
+
+/// Builds `group_of` and group records from a key per row: rows with equal keys share the
+/// group of the first such row.
+fn grouping_from_keys(keys: &[u8]) -> (Vec<u64>, Vec<crate::store::GroupRecord>) {
+    let mut first_row_of_key = std::collections::HashMap::new();
+    let mut group_of = Vec::with_capacity(keys.len());
+    let mut groups: Vec<crate::store::GroupRecord> = Vec::new();
+
+    for (row_index, key) in keys.iter().enumerate() {
+        let group_id = *first_row_of_key.entry(key).or_insert(row_index as u64);
+        group_of.push(group_id);
+
+        match groups.iter_mut().find(|group| group.group_id == group_id) {
+            Some(group) => group.size += 1,
+            None => groups.push(crate::store::GroupRecord {
+                group_id,
+                size: 1,
+                fields: vec![("cleanLineDescription".into(), format!("línea {key}"))],
+            }),
+        }
+    }
+    (group_of, groups)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn group_map_round_trips(keys in proptest::collection::vec(0u8..20, 0..300)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let (group_of, groups) = grouping_from_keys(&keys);
+
+        let (stored_map, stored_groups) = runtime.block_on(async {
+            let store = SqliteStore::open(":memory:").await.unwrap();
+            let job = job();
+            store.create_job(&job).await.unwrap();
+            store.put_groups(&job.id, &group_of, &groups).await.unwrap();
+            (
+                store.get_group_map(&job.id).await.unwrap(),
+                store.get_groups(&job.id, None).await.unwrap(),
+            )
+        });
+
+        proptest::prop_assert_eq!(stored_map, group_of);
+        proptest::prop_assert_eq!(stored_groups, groups);
+    }
+}
