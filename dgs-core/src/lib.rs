@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod llm;
 pub mod prompt;
 pub mod review;
+pub mod store;
 pub mod value;
 pub mod wire;
 
