@@ -14,6 +14,9 @@ pub enum Format {
     Json,
     /// One JSON object per line (`.jsonl`, `.ndjson`).
     Jsonl,
+    /// A ZIP archive. Archives get a report of their own only when they cannot be opened or
+    /// a limit stops reading them; their entries get the reports of their formats.
+    Zip,
 }
 
 /// Something the reader repaired or ignored while reading a table. Nothing is dropped

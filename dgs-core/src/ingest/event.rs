@@ -1,0 +1,39 @@
+//! What the driver hands to its caller while reading, and what it returns at the end.
+
+use super::{FileReport, Row, SkippedFile};
+use serde::Serialize;
+
+/// One step of reading an input, in input order.
+///
+/// For each table the rows come first and its [`IngestEvent::TableFinished`] report last, so a
+/// caller that only wants rows can ignore the other variants.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IngestEvent {
+    /// A record, with its row index across the whole input.
+    Row(Row),
+    /// A table (a file, or one sheet of a workbook) was read whole or stopped by an error;
+    /// the report says which.
+    TableFinished(FileReport),
+    /// An entry was not read at all.
+    Skipped(SkippedFile),
+}
+
+/// Everything the driver learnt about an input, in input order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct IngestSummary {
+    /// One report per table, including tables that failed.
+    pub files: Vec<FileReport>,
+    /// Entries that were not read, with the reason.
+    pub skipped: Vec<SkippedFile>,
+    /// Rows yielded, which is also the next row index.
+    pub rows: u64,
+    /// True when the caller stopped reading before the end of the input.
+    pub stopped_early: bool,
+}
+
+impl IngestSummary {
+    /// Returns true when some table or archive failed (its report carries an error).
+    pub fn has_errors(&self) -> bool {
+        self.files.iter().any(|report| report.error.is_some())
+    }
+}
