@@ -190,7 +190,7 @@ impl<'a> Driver<'a> {
     ) {
         let error = result.err();
         if let Some(error) = &error {
-            tracing::warn!(path, %error, "file failed");
+            tracing::info!(path, %error, "file failed; the error is kept in its report");
         }
 
         match (self.table.is_some(), error) {
