@@ -69,6 +69,7 @@ pub(crate) fn read_delimited(
     let source = sample_cursor.chain(decoder);
     let mut csv_reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
         .has_headers(false)
         .flexible(true)
         .from_reader(source);
@@ -86,7 +87,7 @@ pub(crate) fn read_delimited(
             return empty_table(sink, encoding, delimiter);
         }
         last_line = record_line(&record, line_offset);
-        if record.iter().any(|field| !field.trim().is_empty()) {
+        if fields(&record).any(|field| !field.trim().is_empty()) {
             break last_line;
         }
     };
@@ -115,6 +116,9 @@ pub(crate) fn read_delimited(
         }
         let line = record_line(&record, line_offset);
         last_line = line;
+        if is_blank_line(&record) {
+            continue;
+        }
 
         let values = record_values(&record, column_count, line, sink);
         if sink.record(line, values).is_break() {
@@ -166,6 +170,28 @@ fn empty_table(
     Ok(())
 }
 
+/// Iterates over the fields of a record without the `\r` of a CRLF line end.
+///
+/// Records end at `\n` only, because with CRLF terminators the csv crate starts the next
+/// record before the `\n` and reports it one line too early. A lone `\r` (classic Mac OS line
+/// ends) therefore does not end a record.
+fn fields(record: &csv::StringRecord) -> impl Iterator<Item = &str> {
+    let last = record.len().saturating_sub(1);
+    record.iter().enumerate().map(move |(index, field)| {
+        if index == last {
+            field.strip_suffix('\r').unwrap_or(field)
+        } else {
+            field
+        }
+    })
+}
+
+/// Returns true for an empty line, which the csv crate returns as one field when the line
+/// is `\r\n`.
+fn is_blank_line(record: &csv::StringRecord) -> bool {
+    record.len() == 1 && matches!(record.get(0), Some("" | "\r"))
+}
+
 fn record_line(record: &csv::StringRecord, line_offset: u64) -> u64 {
     record.position().map_or(1, |position| position.line()) + line_offset
 }
@@ -184,8 +210,7 @@ fn record_values(
     line: u64,
     sink: &mut dyn TableSink,
 ) -> Vec<Value> {
-    let mut values: Vec<Value> = record
-        .iter()
+    let mut values: Vec<Value> = fields(record)
         .take(column_count)
         .map(|field| {
             if field.is_empty() {
@@ -208,7 +233,7 @@ fn record_values(
         });
         values.resize(column_count, Value::Null);
     } else if record.len() > column_count {
-        let extra: Vec<&str> = record.iter().skip(column_count).collect();
+        let extra: Vec<&str> = fields(record).skip(column_count).collect();
         let mut quoted = format!("{extra:?}");
         if quoted.chars().count() > MAX_QUOTED_CHARS {
             quoted = quoted.chars().take(MAX_QUOTED_CHARS).collect::<String>() + "...";
@@ -282,6 +307,7 @@ fn sniff_delimiter(sample: &[u8], prefer_tab: bool) -> u8 {
 fn score(sample: &[u8], delimiter: u8) -> (usize, usize) {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
         .has_headers(false)
         .flexible(true)
         .from_reader(sample);
@@ -315,7 +341,7 @@ fn make_columns(header: &csv::StringRecord, line: u64) -> (Vec<String>, Vec<Warn
     let mut columns: Vec<String> = Vec::with_capacity(header.len());
     let mut used = std::collections::HashSet::new();
 
-    for (index, raw) in header.iter().enumerate() {
+    for (index, raw) in fields(header).enumerate() {
         let position = index + 1;
         let trimmed = clean_header(raw);
         let mut name = if trimmed.is_empty() {
