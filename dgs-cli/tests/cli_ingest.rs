@@ -16,7 +16,7 @@ fn path_arg(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
 
-/// A folder with two good CSV files and, when `broken`, a JSON file that cannot be parsed.
+/// Creates a folder with two good CSV files, a PDF and, when `broken`, an invalid JSON file.
 fn input_folder(broken: bool) -> tempfile::TempDir {
     let folder = tempfile::tempdir().unwrap();
     std::fs::write(

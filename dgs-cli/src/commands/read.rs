@@ -170,8 +170,8 @@ impl<W: Write> RowWriter for CsvWriter<W> {
         self.record.clear();
         self.record.resize(self.columns.len(), String::new());
         for (position, value) in positions.iter().zip(&row.values) {
-            // Every column was seen by the first pass over the same input; a value without a
-            // header position could only come from a changed input and is not written.
+            // The first pass over the same input saw every column. A value without a header
+            // position only comes from an input changed in between, and is not written.
             if let Some(cell) = self.record.get_mut(*position) {
                 *cell = value.to_string();
             }

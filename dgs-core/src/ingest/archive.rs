@@ -264,7 +264,7 @@ impl<R: Read> LimitedReader<'_, R> {
                 limit: "max_total_bytes",
                 max: self.options.max_total_bytes,
                 value: total,
-                message: "the archive holds more uncompressed bytes than allowed".to_owned(),
+                message: "the archive contains more uncompressed bytes than allowed".to_owned(),
             });
         }
 

@@ -245,8 +245,8 @@ fn count_replacements(text: &[u8]) -> u64 {
     memchr::memmem::find_iter(text, "\u{FFFD}".as_bytes()).count() as u64
 }
 
-/// Appends from `reader` until `buffer` holds `limit` bytes or the source ends; returns true
-/// when the source ended.
+/// Appends from `reader` until `buffer` contains `limit` bytes or the source ends. Returns
+/// true when the source ended.
 fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, limit: usize) -> io::Result<bool> {
     let mut chunk = [0u8; 8192];
     while buffer.len() < limit {

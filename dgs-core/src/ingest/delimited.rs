@@ -4,10 +4,10 @@
 //!
 //! - The encoding is detected by [`super::decode`] and the text decoded while streaming.
 //! - An Excel `sep=X` first line sets the delimiter and is not part of the data.
-//! - Otherwise the delimiter is sniffed among `,` `;` tab `|` on the first lines of the
-//!   first 64 KiB, parsing quotes: the one that splits most records into the same number
-//!   (more than one) of fields wins, then the one giving more fields. Ties go to tab for
-//!   `.tsv` and UTF-16 files (Excel "Unicode text"), else to the order above.
+//! - Otherwise the delimiter is sniffed among `,` `;` tab `|` on the first 50 records of the
+//!   first 64 KiB, parsed with quotes. The winner splits the most records into one common
+//!   field count above one, and then gives the most fields. Ties go to tab for `.tsv` and
+//!   UTF-16 files (Excel "Unicode text"), else to the order above.
 //! - Leading records whose fields are all blank are skipped; the next record is the header.
 //! - Header names are trimmed of whitespace (non-breaking spaces included), BOMs and quotes.
 //!   An empty name becomes `column_N` (N = 1-based position) and a repeated name gets a
@@ -31,7 +31,7 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Records inspected by the sniffer.
 const SNIFF_RECORDS: usize = 50;
 
-/// Longest extra-field text quoted in one warning.
+/// Maximum characters of extra-field text quoted in one warning.
 const MAX_QUOTED_CHARS: usize = 200;
 
 /// Reads one delimited text file into `sink` as one table.

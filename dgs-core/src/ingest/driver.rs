@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// million ragged rows keeps bounded memory.
 pub(crate) const MAX_WARNINGS_PER_KIND: u64 = 100;
 
-/// What the driver does with records.
+/// Record handling mode of the driver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReadMode {
     /// Every record becomes a row event.
@@ -49,7 +49,7 @@ impl TableFormat {
     }
 }
 
-/// How an entry is handled, decided by its extension.
+/// Handling of an entry, chosen by its extension.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum EntryKind {
     Table(TableFormat),
@@ -292,7 +292,7 @@ impl TableSink for Driver<'_> {
             return ControlFlow::Continue(());
         };
 
-        // The sink contract is one value per column; a reader that breaks it must not make
+        // The sink contract is one value per column. A reader that breaks it must not make
         // rows whose values do not line up with their columns.
         if values.len() != table.columns.len() {
             tracing::warn!(

@@ -11,8 +11,8 @@ pub enum IngestError {
         source: std::io::Error,
     },
 
-    /// A delimited text file could not be read or parsed; `line` is the 1-based line where
-    /// the failing record starts, or the last line read when the bytes stopped arriving.
+    /// A delimited text file could not be read or parsed. `line` is the 1-based line where
+    /// the failing record starts, or the last line read when reading the bytes failed.
     #[error("{path}: line {line}: {message}")]
     Csv {
         path: String,

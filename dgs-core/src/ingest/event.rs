@@ -1,4 +1,4 @@
-//! What the driver hands to its caller while reading, and what it returns at the end.
+//! Events the driver passes to its caller while reading, and the summary it returns.
 
 use super::{FileReport, Row, SkippedFile};
 use serde::Serialize;
@@ -11,8 +11,8 @@ use serde::Serialize;
 pub enum IngestEvent {
     /// A record, with its row index across the whole input.
     Row(Row),
-    /// A table (a file, or one sheet of a workbook) was read whole or stopped by an error;
-    /// the report says which.
+    /// A table (a file, or one sheet of a workbook) was read whole or stopped by an error.
+    /// The report's `error` tells which.
     TableFinished(FileReport),
     /// An entry was not read at all.
     Skipped(SkippedFile),

@@ -40,8 +40,8 @@ pub fn read_path(
     Ok(driver.into_summary())
 }
 
-/// Reads the rows of one file held in memory; `name` gives its path in rows and reports and
-/// its extension selects the reader, as for [`read_path`].
+/// Reads the rows of one file held in memory, as [`read_path`] does for a file on disk.
+/// `name` is its path in rows and reports, and its extension selects the reader.
 pub fn read_bytes(
     name: &str,
     data: Vec<u8>,

@@ -14,8 +14,8 @@ pub enum Format {
     Json,
     /// One JSON object per line (`.jsonl`, `.ndjson`).
     Jsonl,
-    /// A ZIP archive. Archives get a report of their own only when they cannot be opened or
-    /// a limit stops reading them; their entries get the reports of their formats.
+    /// A ZIP archive. An archive gets a report of its own only when it cannot be opened or a
+    /// limit stops reading it. Its entries get the reports of their own formats.
     Zip,
 }
 

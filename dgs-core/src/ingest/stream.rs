@@ -87,8 +87,8 @@ impl Iterator for RowStream {
 
 impl Drop for RowStream {
     fn drop(&mut self) {
-        // Closing the channel makes the reader thread stop at its next row; it is not joined
-        // here so that dropping never blocks.
+        // Closing the channel makes the reader thread stop at its next row. The thread is not
+        // joined here, so dropping does not wait for it.
         self.rows = None;
     }
 }
