@@ -354,3 +354,139 @@ fn buffer_workbook(
     }
     Ok(data)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(sheet: &str, columns: &[&str]) -> TableInfo {
+        TableInfo {
+            format: Format::Xlsx,
+            encoding: None,
+            delimiter: None,
+            sheet: Some(sheet.to_owned()),
+            columns: columns.iter().map(|name| name.to_string()).collect(),
+        }
+    }
+
+    fn text(value: &str) -> Value {
+        Value::Text(value.to_owned())
+    }
+
+    /// Runs `reader` as the reader of one workbook file and returns the events.
+    fn run(
+        reader: impl FnOnce(&mut Driver<'_>) -> Result<(), IngestError>,
+    ) -> (Vec<IngestEvent>, IngestSummary) {
+        let options = IngestOptions::default();
+        let mut events = Vec::new();
+        let mut visitor = |event| {
+            events.push(event);
+            ControlFlow::Continue(())
+        };
+        let mut driver = Driver::new(&options, ReadMode::Rows, &mut visitor);
+        driver.file = Arc::from("book.xlsx");
+        let result = reader(&mut driver);
+        driver.finish_file("book.xlsx", Format::Xlsx, result);
+        let summary = driver.into_summary();
+        (events, summary)
+    }
+
+    #[test]
+    fn sheets_become_separate_reports() {
+        let (events, summary) = run(|sink| {
+            sink.begin_table(table("Enero", &["a"]));
+            let _ = sink.record(2, vec![text("1")]);
+            sink.begin_table(table("Febrero", &["b", "c"]));
+            let _ = sink.record(5, vec![text("2"), Value::Null]);
+            Ok(())
+        });
+
+        assert_eq!(summary.files.len(), 2);
+        assert_eq!(summary.files[0].sheet.as_deref(), Some("Enero"));
+        assert_eq!(summary.files[1].columns, ["b", "c"]);
+        let rows: Vec<&Row> = events
+            .iter()
+            .filter_map(|event| match event {
+                IngestEvent::Row(row) => Some(row),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rows[1].row_index, 1);
+        assert_eq!(rows[1].sheet.as_deref(), Some("Febrero"));
+        assert_eq!(rows[1].line, 5);
+        assert!(matches!(events[1], IngestEvent::TableFinished(_)));
+    }
+
+    #[test]
+    fn error_fails_only_current_sheet() {
+        let (_, summary) = run(|sink| {
+            sink.begin_table(table("Ok", &["a"]));
+            let _ = sink.record(2, vec![text("1")]);
+            sink.begin_table(table("Broken", &["a"]));
+            let _ = sink.record(2, vec![text("2")]);
+            Err(IngestError::Workbook {
+                path: "book.xlsx".to_owned(),
+                sheet: Some("Broken".to_owned()),
+                message: "bad cell".to_owned(),
+            })
+        });
+
+        assert!(summary.files[0].error.is_none());
+        let error = summary.files[1].error.as_deref().unwrap();
+        assert!(error.contains("Broken"), "{error}");
+        assert_eq!(
+            summary.files[1].rows, 1,
+            "rows read before the error are kept"
+        );
+    }
+
+    #[test]
+    fn failure_before_table_gets_report() {
+        let (_, summary) = run(|_| {
+            Err(IngestError::Workbook {
+                path: "book.xlsx".to_owned(),
+                sheet: None,
+                message: "not a workbook".to_owned(),
+            })
+        });
+
+        assert_eq!(summary.files.len(), 1);
+        assert_eq!(summary.files[0].format, Format::Xlsx);
+        assert!(summary.files[0].error.is_some());
+    }
+
+    #[test]
+    fn wrong_width_record_padded() {
+        let (events, _) = run(|sink| {
+            sink.begin_table(table("S", &["a", "b"]));
+            let _ = sink.record(2, vec![text("1")]);
+            Ok(())
+        });
+        let IngestEvent::Row(row) = &events[0] else {
+            panic!("first event is a row: {events:?}");
+        };
+        assert_eq!(row.values, [text("1"), Value::Null]);
+    }
+
+    #[test]
+    fn extensions_classified() {
+        let cases = [
+            (
+                "a.CSV",
+                EntryKind::Table(TableFormat::Delimited { prefer_tab: false }),
+            ),
+            (
+                "a.tsv",
+                EntryKind::Table(TableFormat::Delimited { prefer_tab: true }),
+            ),
+            ("a.xlsm", EntryKind::Table(TableFormat::Xlsx)),
+            ("a.ndjson", EntryKind::Table(TableFormat::Jsonl)),
+            ("a.json", EntryKind::Table(TableFormat::Json)),
+            ("a.zip", EntryKind::Zip),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(classify(path), expected, "{path}");
+        }
+        assert!(matches!(classify("a.xls"), EntryKind::Unsupported(_)));
+    }
+}
