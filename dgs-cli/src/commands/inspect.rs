@@ -65,7 +65,7 @@ fn render_table(summary: &IngestSummary) -> String {
             match (&report.error, report.warnings.len()) {
                 (Some(_), _) => "FAILED".to_owned(),
                 (None, 0) => "ok".to_owned(),
-                (None, count) => format!("{count} warnings"),
+                (None, count) => format!("warnings: {count}"),
             },
         ]);
     }
@@ -92,11 +92,12 @@ fn render_table(summary: &IngestSummary) -> String {
             Some(sheet) => format!("{} [{sheet}]", report.path),
             None => report.path.clone(),
         };
+        if report.columns.is_empty() && report.warnings.is_empty() && report.error.is_none() {
+            continue;
+        }
+        out.push_str(&format!("\n{table}\n"));
         if !report.columns.is_empty() {
-            out.push_str(&format!(
-                "\n{table} columns: {}\n",
-                report.columns.join(", ")
-            ));
+            out.push_str(&format!("  columns: {}\n", report.columns.join(", ")));
         }
         for warning in &report.warnings {
             out.push_str(&format!(
