@@ -428,3 +428,21 @@ fn crlf_lines_numbered_and_stripped() {
     );
     assert_eq!(read.report("w.csv").columns, ["a", "b"]);
 }
+
+#[test]
+fn events_serialise_with_tag() {
+    let mut events = Vec::new();
+    dgs_core::ingest::read_bytes(
+        "e.csv",
+        b"a\n1\n".to_vec(),
+        &IngestOptions::default(),
+        |event| {
+            events.push(serde_json::to_value(&event).unwrap());
+            ControlFlow::Continue(())
+        },
+    );
+    assert_eq!(events[0]["event"], "row");
+    assert_eq!(events[0]["fields"]["a"], "1");
+    assert_eq!(events[1]["event"], "table_finished");
+    assert_eq!(events[1]["rows"], 1);
+}

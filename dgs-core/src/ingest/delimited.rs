@@ -67,6 +67,8 @@ pub(crate) fn read_delimited(
     let mut sample_cursor = Cursor::new(sample);
     sample_cursor.set_position(skipped_bytes as u64);
     let source = sample_cursor.chain(decoder);
+    // NOTE: memory is bounded per record, not per file. The csv crate grows its buffer to
+    // hold the longest record, so one huge unterminated quoted field is held whole.
     let mut csv_reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))

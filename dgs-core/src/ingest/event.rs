@@ -6,8 +6,10 @@ use serde::Serialize;
 /// One step of reading an input, in input order.
 ///
 /// For each table the rows come first and its [`IngestEvent::TableFinished`] report last, so a
-/// caller that only wants rows can ignore the other variants.
-#[derive(Clone, Debug, PartialEq)]
+/// caller that only wants rows can ignore the other variants. Serialises as the inner value
+/// with an `"event"` tag: `row`, `table_finished` or `skipped`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum IngestEvent {
     /// A record, with its row index across the whole input.
     Row(Row),
