@@ -446,3 +446,18 @@ fn events_serialise_with_tag() {
     assert_eq!(events[1]["event"], "table_finished");
     assert_eq!(events[1]["rows"], 1);
 }
+
+#[test]
+fn single_column_values_not_split() {
+    let read = read_default(
+        "one.csv",
+        "Descripción\nPago, factura 12\nCuota, leasing\n".as_bytes(),
+    );
+    let report = read.report("one.csv");
+    assert_eq!(report.columns, ["Descripción"]);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(
+        read.texts("Descripción")[0].as_deref(),
+        Some("Pago, factura 12")
+    );
+}

@@ -6,8 +6,10 @@
 //! - An Excel `sep=X` first line sets the delimiter and is not part of the data.
 //! - Otherwise the delimiter is sniffed among `,` `;` tab `|` on the first 50 records of the
 //!   first 64 KiB, parsed with quotes. The winner splits the most records into one common
-//!   field count above one, and then gives the most fields. Ties go to tab for `.tsv` and
-//!   UTF-16 files (Excel "Unicode text"), else to the order above.
+//!   field count above one, and then gives the most fields. A candidate that does not split
+//!   the first record scores nothing. Ties go to tab for `.tsv` and UTF-16 files (Excel
+//!   "Unicode text"), else to the order above. When no candidate scores, the file has one
+//!   column and the first candidate absent from the sample is used.
 //! - Leading records whose fields are all blank are skipped; the next record is the header.
 //! - Header names are trimmed of whitespace (non-breaking spaces included), BOMs and quotes.
 //!   An empty name becomes `column_N` (N = 1-based position) and a repeated name gets a
@@ -302,7 +304,17 @@ fn sniff_delimiter(sample: &[u8], prefer_tab: bool) -> u8 {
             best = (candidate, agreeing, fields);
         }
     }
-    best.0
+    if best.1 > 0 {
+        return best.0;
+    }
+
+    // A single-column file: pick a delimiter that never occurs, so values such as
+    // "Pago, factura" are not split.
+    candidates
+        .iter()
+        .copied()
+        .find(|&candidate| memchr::memchr(candidate, sample).is_none())
+        .unwrap_or(candidates[0])
 }
 
 /// Returns how many records share the most common field count above one, and that count.
@@ -325,6 +337,11 @@ fn score(sample: &[u8], delimiter: u8) -> (usize, usize) {
             }
             Ok(false) | Err(_) => break,
         }
+    }
+
+    // The header must be split too, or the candidate only occurs inside values.
+    if counts.first().is_none_or(|&header| header < 2) {
+        return (0, 0);
     }
 
     let mut best = (0, 0);
@@ -402,6 +419,12 @@ mod tests {
     fn sniff_respects_quotes() {
         let sample = b"name,desc\n\"a;b;c\",x\n\"d;e;f\",y\n";
         assert_eq!(sniff_delimiter(sample, false), b',');
+    }
+
+    #[test]
+    fn sniff_single_column_keeps_commas() {
+        let sample = "Descripción\nPago, factura\nOtro, más\n".as_bytes();
+        assert_eq!(sniff_delimiter(sample, false), b';');
     }
 
     #[test]
