@@ -29,7 +29,8 @@ pub struct IngestSummary {
     pub skipped: Vec<SkippedFile>,
     /// Rows yielded, which is also the next row index.
     pub rows: u64,
-    /// True when the caller stopped reading before the end of the input.
+    /// True when the caller stopped reading before the end of the input. The last report
+    /// then counts only the rows yielded before the stop.
     pub stopped_early: bool,
 }
 
