@@ -22,3 +22,14 @@ pub use options::IngestOptions;
 pub use report::{FileReport, Format, SkippedFile, Warning};
 pub use row::Row;
 pub(crate) use sink::{TableInfo, TableSink};
+
+#[cfg(test)]
+mod collect;
+mod column_names;
+mod json_value;
+mod warning_budget;
+mod xlsx_header;
+mod xlsx_merge;
+#[cfg(test)]
+mod xlsx_tests;
+mod xlsx_value;
