@@ -33,3 +33,9 @@ mod xlsx_merge;
 #[cfg(test)]
 mod xlsx_tests;
 mod xlsx_value;
+mod json_encoding;
+mod json_lines;
+mod json_scan;
+mod json_columns;
+#[cfg(test)]
+mod json_tests;
