@@ -1,15 +1,14 @@
 //! JSON arrays of objects and JSONL/NDJSON files.
 //!
 //! A JSON document is buffered whole (up to [`IngestOptions::max_workbook_bytes`]) and read
-//! in two passes: the first finds the array of objects and the union of their flattened keys,
+//! in two passes. The first finds the array of objects and the union of their flattened keys,
 //! in first-seen order, which become the columns; the second pushes one record per object,
 //! at the line of its opening brace. Memory is the document plus one element at a time.
 //!
 //! Accepted shapes:
 //! - an array of objects; elements that are not objects are skipped with a warning;
 //! - an object wrapping arrays of objects (`{"data": [...]}`): the member array holding the
-//!   most objects is read (the first one on a tie) and the others are reported; only
-//!   members of the top-level object are searched;
+//!   most objects is read (the first one on a tie) and the others are reported;
 //! - objects one per line in a `.json` file, which is read as JSONL with a warning.
 //!
 //! A trailing comma before `]` or `}` is accepted with a warning. A syntax error stops the
@@ -67,7 +66,7 @@ pub(crate) fn read_json(
         let warning = Warning {
             line: None,
             kind: "jsonl_content".to_owned(),
-            message: "the file holds one JSON object per line, read as JSONL".to_owned(),
+            message: "the file contains one JSON object per line, read as JSONL".to_owned(),
         };
         return read_lines(path, &mut &text[..], Format::Json, vec![warning], sink);
     }
@@ -184,7 +183,7 @@ struct ArrayPlan {
     elements: u64,
 }
 
-/// What the first pass found.
+/// Result of the first pass.
 #[derive(Default)]
 struct Plan {
     chosen: Option<ArrayPlan>,
@@ -270,7 +269,9 @@ fn scan_array(
     (array, walked.map(|_| ()))
 }
 
-/// Scans a top-level object for member arrays and chooses the one holding the most objects.
+/// Scans a top-level object for member arrays and chooses the one with the most objects.
+// NOTE: only members of the top-level object are searched, so `{"d": {"results": [...]}}`
+// is rejected.
 fn scan_wrapper(scanner: &mut Scanner<'_>, plan: &mut Plan) -> Result<(), ScanError> {
     let mut candidates = Vec::new();
     let scanned = scan_members(scanner, &mut candidates, &mut plan.warnings);

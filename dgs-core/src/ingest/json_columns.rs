@@ -35,10 +35,6 @@ impl KeyOrder {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.keys.len()
-    }
-
     /// Returns the final column names and the warnings about renamed keys.
     pub(crate) fn column_names(&self) -> (Vec<String>, Vec<Warning>) {
         unique_column_names(&self.keys, None)

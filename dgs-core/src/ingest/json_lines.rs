@@ -7,8 +7,8 @@
 //! naming the key and the line.
 //!
 //! Blank lines, CRLF line ends and a UTF-8 byte order mark are accepted. A line that is not
-//! valid JSON, or not an object, gets a warning with its line number and text and the other
-//! lines are still read; when no line holds an object the file is an error.
+//! valid JSON, or not an object, gets a warning with its line number and text, and the
+//! other lines are still read. When no line contains an object, the file is an error.
 
 use super::json_columns::{quote_keys, KeyOrder};
 use super::json_value::{flatten_object, FlatField, JsonValue};
@@ -23,7 +23,8 @@ pub(crate) const DISCOVERY_RECORDS: usize = 1_000;
 /// Bytes of buffered lines after which the columns are fixed even with fewer records.
 pub(crate) const DISCOVERY_BYTES: usize = 16 << 20;
 
-/// Longest line read; the rest of a longer line is skipped and the line reported.
+/// Maximum length of a line in bytes. A longer line is cut, so it fails to parse and is
+/// reported as invalid JSON.
 pub(crate) const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// Characters of a bad line quoted in its warning.
@@ -104,7 +105,7 @@ pub(crate) fn read_lines(
             line: bad.line,
             column: bad.column,
             message: format!(
-                "no line holds a JSON object; first bad line: {}",
+                "no line contains a JSON object; first bad line: {}",
                 bad.message
             ),
         }),
@@ -205,7 +206,7 @@ pub(crate) fn big_integer_warning(line: u64, keys: &[String]) -> Warning {
     }
 }
 
-/// What one line holds.
+/// The content of one line.
 enum Parsed {
     Blank,
     /// Fields and warnings about them.
@@ -244,7 +245,7 @@ impl LinesState {
             Ok(other) => (
                 "not_an_object",
                 1,
-                format!("line holds {}, not an object", other.kind_name()),
+                format!("line contains {}, not an object", other.kind_name()),
             ),
             Err(error) => {
                 let text = error.to_string();

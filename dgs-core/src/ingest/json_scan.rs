@@ -1,5 +1,5 @@
 //! Walks a buffered JSON document piece by piece, so each array element is parsed on its own
-//! with its position known: records get the line of their opening brace, a trailing comma
+//! with its position known. Records get the line of their opening brace, a trailing comma
 //! before `]` or `}` can be tolerated, and the elements before a syntax error are kept.
 
 use super::json_value::JsonValue;
@@ -14,7 +14,7 @@ pub(crate) struct ScanError {
     pub message: String,
 }
 
-/// What [`Scanner::walk_array`] finds, in document order.
+/// An item found by [`Scanner::walk_array`], in document order.
 #[derive(Debug)]
 pub(crate) enum ArrayEvent {
     /// An element and the offset where it starts.

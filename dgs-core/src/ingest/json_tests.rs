@@ -357,7 +357,10 @@ fn jsonl_all_bad_lines_is_error() {
     let (line, _, message) = json_error(result);
 
     assert_eq!(line, 2);
-    assert!(message.contains("no line holds a JSON object"), "{message}");
+    assert!(
+        message.contains("no line contains a JSON object"),
+        "{message}"
+    );
     assert_eq!(sink.single().warnings.len(), 2);
 }
 

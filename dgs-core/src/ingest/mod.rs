@@ -39,3 +39,5 @@ mod json_scan;
 mod json_columns;
 #[cfg(test)]
 mod json_tests;
+#[cfg(test)]
+mod reader_props;

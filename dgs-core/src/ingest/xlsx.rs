@@ -105,10 +105,12 @@ pub(crate) fn read_xlsx(
         }
     }
 
+    // NOTE: the sink contract fails the current (last) table on `Err`, so the driver must
+    // attach this error to the table of the sheet it names instead.
     first_failure.map_or(Ok(()), Err)
 }
 
-/// What the first pass over a sheet finds.
+/// Result of the first pass over a sheet.
 #[derive(Debug, Default)]
 struct SheetScan {
     /// The first non-empty rows, up to [`HEADER_WINDOW`].
@@ -345,7 +347,7 @@ impl SheetReader<'_> {
 }
 
 /// First pass: collects the first non-empty rows and the column extent of the later ones.
-/// A read error ends the scan early; the second pass meets it again at the same row and
+/// A read error ends the scan early, because the second pass meets it again at the same row and
 /// reports it after pushing the rows before it.
 fn scan_sheet(workbook: &mut Workbook, name: &str) -> Result<SheetScan, String> {
     let mut cells = workbook

@@ -254,7 +254,7 @@ fn merged_range_value_propagated() {
     assert!(merged[0].message.contains("C4:C5"), "{}", merged[0].message);
 }
 
-/// A sheet holding dates as serial numbers with a date format, in the 1904 system.
+/// Builds a sheet of date-formatted serial numbers in the 1904 date system.
 fn workbook_1904() -> Vec<u8> {
     let mut workbook = Workbook::new();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");

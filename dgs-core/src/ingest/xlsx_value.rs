@@ -1,7 +1,7 @@
 //! Converts calamine cell values into [`Value`]s.
 //!
-//! Whole numbers become `Int` (Excel stores every number as a float), text stays text even
-//! when it looks like a number (`"00123"`), date-formatted numbers become `Date` (midnight)
+//! Whole numbers become `Int` (Excel stores every number as a float). Text stays text even
+//! when it looks like a number (`"00123"`). Date-formatted numbers become `Date` (midnight)
 //! or `DateTime` in the workbook's date system, and error cells become the error's text.
 
 use crate::Value;
@@ -14,7 +14,7 @@ const MAX_EXCEL_SERIAL: f64 = 2_958_466.0;
 /// Largest float that converts to `i64` without loss (2^53).
 const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
-/// What a cell turned into, with the reason to warn when the conversion was lossy.
+/// The converted value of one cell, with the reason to warn when the conversion was lossy.
 #[derive(Debug, PartialEq)]
 pub(crate) struct CellValue {
     pub value: Value,
