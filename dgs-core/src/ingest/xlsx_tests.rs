@@ -435,3 +435,46 @@ fn repeated_errors_capped() {
         truncated[0].message
     );
 }
+
+#[test]
+fn merged_title_counts_as_one_cell() {
+    // Filled in, the title would span as many text cells as the header and win as the first.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .merge_range(0, 0, 0, 2, "Libro mayor", &Format::new())
+        .unwrap();
+    sheet.write_string(1, 0, "Cuenta").unwrap();
+    sheet.write_string(1, 1, "Nombre").unwrap();
+    sheet.write_string(1, 2, "Saldo").unwrap();
+    sheet.write_number(2, 0, 100.0).unwrap();
+    sheet.write_string(2, 1, "Caja").unwrap();
+    sheet.write_number(2, 2, 5.0).unwrap();
+
+    let (sink, _) = read(workbook.save_to_buffer().unwrap());
+    let table = sink.single();
+
+    assert_eq!(table.info.columns, ["Cuenta", "Nombre", "Saldo"]);
+    assert_eq!(table.records.len(), 1);
+    assert_eq!(table.warnings_of("title_row").len(), 1);
+    assert!(table.warnings_of("merged_cells").is_empty());
+}
+
+#[test]
+fn merged_header_cell_named_twice() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "Cuenta").unwrap();
+    sheet
+        .merge_range(0, 1, 0, 2, "Importe", &Format::new())
+        .unwrap();
+    sheet.write_string(1, 0, "Caja").unwrap();
+    sheet.write_number(1, 1, 1.0).unwrap();
+    sheet.write_number(1, 2, 2.0).unwrap();
+
+    let (sink, _) = read(workbook.save_to_buffer().unwrap());
+    let table = sink.single();
+
+    assert_eq!(table.info.columns, ["Cuenta", "Importe", "Importe_2"]);
+    assert_eq!(table.warnings_of("merged_cells").len(), 1);
+}
