@@ -16,14 +16,14 @@
 //! are in `json_value`, JSONL rules in `json_lines`.
 
 use super::json_columns::{quote_keys, KeyOrder};
-use super::json_encoding::decode_json;
+use super::json_encoding::{decode_json, Utf16Reader};
 use super::json_lines::{big_integer_warning, duplicate_key_warning, read_lines};
 use super::json_scan::{ArrayEvent, ScanError, Scanner};
 use super::json_value::{flatten_object, JsonValue};
 use super::warning_budget::WarningBudget;
 use super::{Format, IngestError, IngestOptions, TableInfo, TableSink, Warning};
 use serde::de::IgnoredAny;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 
 /// Reads a JSON array of objects, or an object wrapping one array of objects.
@@ -68,7 +68,15 @@ pub(crate) fn read_json(
             kind: "jsonl_content".to_owned(),
             message: "the file contains one JSON object per line, read as JSONL".to_owned(),
         };
-        return read_lines(path, &mut &text[..], Format::Json, vec![warning], sink);
+        let encoding = decoded.encoding;
+        return read_lines(
+            path,
+            &mut &text[..],
+            Format::Json,
+            encoding,
+            vec![warning],
+            sink,
+        );
     }
 
     let Some(chosen) = plan.chosen else {
@@ -114,7 +122,24 @@ pub(crate) fn read_jsonl(
 ) -> Result<(), IngestError> {
     let _ = options;
     let mut reader = BufReader::with_capacity(64 << 10, reader);
-    read_lines(path, &mut reader, Format::Jsonl, Vec::new(), sink)
+    let start = reader.fill_buf().map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+
+    let utf16 = match start {
+        [0xFF, 0xFE, ..] => Some((encoding_rs::UTF_16LE, "UTF-16LE")),
+        [0xFE, 0xFF, ..] => Some((encoding_rs::UTF_16BE, "UTF-16BE")),
+        _ => None,
+    };
+    match utf16 {
+        Some((encoding, name)) => {
+            let decoded = Utf16Reader::new(reader, encoding);
+            let mut decoded = BufReader::with_capacity(64 << 10, decoded);
+            read_lines(path, &mut decoded, Format::Jsonl, name, Vec::new(), sink)
+        }
+        None => read_lines(path, &mut reader, Format::Jsonl, "UTF-8", Vec::new(), sink),
+    }
 }
 
 /// Second pass: turns one array event into a record or a warning.

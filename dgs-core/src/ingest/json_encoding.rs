@@ -1,9 +1,11 @@
 //! Decodes JSON bytes to UTF-8: UTF-8 with or without a byte order mark, and UTF-16 with a
-//! byte order mark or recognisable by its zero bytes (RFC 4627 detection). Anything else is
+//! byte order mark or recognisable by its zero bytes (RFC 4627 detection). JSONL files are
+//! decoded as a stream, and only UTF-16 with a byte order mark is recognised there. Anything else is
 //! an error naming the encoding and the position of the first invalid byte.
 
 use super::IngestError;
 use std::borrow::Cow;
+use std::io::{BufRead, Read};
 
 /// The UTF-8 text of a document and the name of the encoding it was stored in.
 #[derive(Debug)]
@@ -79,6 +81,54 @@ pub(crate) fn line_and_column(text: &[u8], offset: usize) -> (u64, u64) {
     let line = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |newline| newline + 1);
     (line, (before.len() - line_start) as u64 + 1)
+}
+
+/// Streams UTF-16 text (byte order mark included) as UTF-8, for JSONL files that cannot be
+/// buffered whole. Malformed UTF-16 becomes U+FFFD, so the JSON parser reports the line.
+pub(crate) struct Utf16Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    output: Vec<u8>,
+    position: usize,
+    finished: bool,
+}
+
+impl<R: BufRead> Utf16Reader<R> {
+    pub(crate) fn new(inner: R, encoding: &'static encoding_rs::Encoding) -> Self {
+        Utf16Reader {
+            inner,
+            decoder: encoding.new_decoder_with_bom_removal(),
+            output: Vec::new(),
+            position: 0,
+            finished: false,
+        }
+    }
+}
+
+impl<R: BufRead> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.position == self.output.len() && !self.finished {
+            let input = self.inner.fill_buf()?;
+            let last = input.is_empty();
+            let capacity = self
+                .decoder
+                .max_utf8_buffer_length(input.len())
+                .unwrap_or(input.len() * 3 + 16);
+            self.output.resize(capacity.max(16), 0);
+
+            let (_, read, written, _) = self.decoder.decode_to_utf8(input, &mut self.output, last);
+            self.inner.consume(read);
+            self.output.truncate(written);
+            self.position = 0;
+            self.finished = last;
+        }
+
+        let available = &self.output[self.position..];
+        let count = available.len().min(buf.len());
+        buf[..count].copy_from_slice(&available[..count]);
+        self.position += count;
+        Ok(count)
+    }
 }
 
 #[cfg(test)]

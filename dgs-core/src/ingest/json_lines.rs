@@ -43,12 +43,13 @@ struct FirstBadLine {
     message: String,
 }
 
-/// Reads JSON lines from `reader` into one table. `warnings` are pushed right after the
-/// table starts.
+/// Reads UTF-8 JSON lines from `reader` into one table. `encoding` names the encoding the
+/// file was stored in, and `warnings` are pushed right after the table starts.
 pub(crate) fn read_lines(
     path: &str,
     reader: &mut dyn BufRead,
     format: Format,
+    encoding: &str,
     warnings: Vec<Warning>,
     sink: &mut dyn TableSink,
 ) -> Result<(), IngestError> {
@@ -85,7 +86,7 @@ pub(crate) fn read_lines(
     let (columns, column_warnings) = keys.column_names();
     sink.begin_table(TableInfo {
         format,
-        encoding: Some("UTF-8".to_owned()),
+        encoding: Some(encoding.to_owned()),
         delimiter: None,
         sheet: None,
         columns,
@@ -323,18 +324,6 @@ impl LineReader<'_> {
             return Ok(None);
         }
         self.line += 1;
-
-        if self.line == 1
-            && (self.buffer.starts_with(&[0xFF, 0xFE]) || self.buffer.starts_with(&[0xFE, 0xFF]))
-        {
-            return Err(IngestError::Json {
-                path: self.path.to_owned(),
-                line: 1,
-                column: 1,
-                message: "the file is UTF-16, JSON lines must be UTF-8: convert the file to UTF-8"
-                    .to_owned(),
-            });
-        }
         Ok(Some(self.line))
     }
 }

@@ -402,14 +402,32 @@ fn jsonl_keys_from_early_lines_are_columns() {
 }
 
 #[test]
-fn jsonl_utf16_rejected() {
-    let bytes: Vec<u8> = "\u{feff}{\"a\": 1}\n"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    let (_, result) = jsonl(&bytes);
-    let (_, _, message) = json_error(result);
-    assert!(message.contains("UTF-16"), "{message}");
+fn jsonl_utf16_decoded() {
+    let text = format!(
+        "\u{feff}{{\"razón\": \"{}\"}}\r\n\r\n{{\"razón\": \"Compañía\"}}\r\n",
+        "ñ".repeat(40_000)
+    );
+    for (bytes, encoding) in [
+        (
+            text.encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>(),
+            "UTF-16LE",
+        ),
+        (
+            text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            "UTF-16BE",
+        ),
+    ] {
+        let (sink, result) = jsonl(&bytes);
+        result.unwrap();
+        let table = sink.single();
+
+        assert_eq!(table.info.encoding.as_deref(), Some(encoding));
+        assert_eq!(table.info.columns, ["razón"]);
+        assert_eq!(lines(&sink), [1, 3]);
+        assert_eq!(table.column("razón")[1], Value::Text("Compañía".into()));
+    }
 }
 
 #[test]
