@@ -64,6 +64,7 @@ pub(crate) fn read_xlsx(
             sink: &mut *sink,
             began: false,
             budget: WarningBudget::default(),
+            pending: Vec::new(),
         };
 
         let outcome = if sheet.typ == SheetType::WorkSheet {
@@ -125,14 +126,28 @@ struct SheetReader<'a> {
     sink: &'a mut dyn TableSink,
     began: bool,
     budget: WarningBudget,
+    /// Warnings found before the table started, pushed when it starts.
+    pending: Vec<Warning>,
 }
 
 impl SheetReader<'_> {
     /// Streams the sheet; `Err` carries the reason it failed, naming the row reached.
     fn read(&mut self, workbook: &mut Workbook) -> Result<ControlFlow<()>, String> {
-        let merges = workbook
-            .merge_cells_by_sheet_name(self.name)
-            .map_err(|error| format!("cannot read merged cells: {error}"))?;
+        // The merged ranges follow the cells in the XML, so a sheet broken in its cells
+        // cannot list them: read its rows without merging, up to the error.
+        let merges = match workbook.merge_cells_by_sheet_name(self.name) {
+            Ok(merges) => merges,
+            Err(error) => {
+                self.pending.push(Warning {
+                    line: None,
+                    kind: "merged_cells_unread".to_owned(),
+                    message: format!(
+                        "merged ranges could not be read, so none were filled in: {error}"
+                    ),
+                });
+                Vec::new()
+            }
+        };
 
         let scan = scan_sheet(workbook, self.name)?;
         let Some(header_position) = find_header(&scan.window) else {
@@ -328,6 +343,9 @@ impl SheetReader<'_> {
             sheet: Some(self.name.to_owned()),
             columns,
         });
+        for warning in std::mem::take(&mut self.pending) {
+            self.budget.push(self.sink, warning);
+        }
     }
 
     fn warn(&mut self, line: Option<u64>, kind: &str, message: String) {

@@ -357,6 +357,28 @@ fn broken_sheet_fails_alone() {
 }
 
 #[test]
+fn malformed_sheet_keeps_rows_before() {
+    // An unclosed comment is an XML syntax error that hides the merged ranges too.
+    let data = patch_zip(&ledger_workbook(), "xl/worksheets/sheet1.xml", |xml| {
+        xml.replace("<row r=\"5\"", "<!-- <row r=\"5\"")
+    });
+
+    let (sink, result) = read(data);
+
+    let Err(IngestError::Workbook { sheet, message, .. }) = result else {
+        panic!("expected a sheet error, got {result:?}");
+    };
+    assert_eq!(sheet.as_deref(), Some("Ventas"));
+    assert!(message.contains("row 4"), "{message}");
+
+    let ventas = ventas(&sink);
+    assert_eq!(ventas.records.len(), 1);
+    assert_eq!(ventas.warnings_of("merged_cells_unread").len(), 1);
+    assert_eq!(ventas.warnings_of("sheet_error").len(), 1);
+    assert_eq!(sink.tables[1].records.len(), 2);
+}
+
+#[test]
 fn empty_sheet_reported() {
     let mut workbook = Workbook::new();
     workbook.add_worksheet().set_name("Vacia").unwrap();
