@@ -183,7 +183,7 @@ fn push_record(
     sink.record(line, placed.values)
 }
 
-/// Warns that an object repeats keys after flattening, keeping the last value.
+/// Builds the warning for an object that repeats keys after flattening (the last value is kept).
 pub(crate) fn duplicate_key_warning(line: u64, keys: &[String]) -> Warning {
     Warning {
         line: Some(line),
@@ -195,7 +195,7 @@ pub(crate) fn duplicate_key_warning(line: u64, keys: &[String]) -> Warning {
     }
 }
 
-/// Warns that integers did not fit `i64` and were kept as text.
+/// Builds the warning for integers that did not fit `i64` and were kept as text.
 pub(crate) fn big_integer_warning(line: u64, keys: &[String]) -> Warning {
     Warning {
         line: Some(line),
