@@ -35,7 +35,10 @@ pub struct CostEstimate {
 impl CostEstimate {
     /// Returns the estimate as token usage.
     pub fn usage(&self) -> TokenUsage {
-        TokenUsage { prompt_tokens: self.prompt_tokens, completion_tokens: self.completion_tokens }
+        TokenUsage {
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+        }
     }
 }
 
@@ -59,7 +62,12 @@ pub fn estimate(
     let chunk_size = chunk_size.max(1);
     let tokenizer = Tokenizer::for_model(model);
     let system_tokens = tokenizer.count(&prompt.system);
-    let widest_category = prompt.categories.iter().map(|category| category.id).max().unwrap_or(0);
+    let widest_category = prompt
+        .categories
+        .iter()
+        .map(|category| category.id)
+        .max()
+        .unwrap_or(0);
     let mut usage = TokenUsage::default();
     let mut chunks = 0u64;
 
@@ -67,11 +75,20 @@ pub fn estimate(
         let numbered: Vec<WireItem> = chunk
             .iter()
             .zip(1u32..)
-            .map(|(item, id)| WireItem { id, values: item.values.clone() })
+            .map(|(item, id)| WireItem {
+                id,
+                values: item.values.clone(),
+            })
             .collect();
         let messages = [
-            Message { role: Role::System, content: prompt.system.clone() },
-            Message { role: Role::User, content: wire::format_items(field_names, &numbered) },
+            Message {
+                role: Role::System,
+                content: prompt.system.clone(),
+            },
+            Message {
+                role: Role::User,
+                content: wire::format_items(field_names, &numbered),
+            },
         ];
         usage.prompt_tokens += tokenizer.count_messages(&messages);
 
@@ -110,7 +127,12 @@ mod tests {
     use crate::prompt::{builtin_default_prompt, CompileOptions};
 
     fn items(count: u32) -> Vec<WireItem> {
-        (0..count).map(|n| WireItem { id: 1000 + n, values: vec![format!("pago factura proveedor {n}")] }).collect()
+        (0..count)
+            .map(|n| WireItem {
+                id: 1000 + n,
+                values: vec![format!("pago factura proveedor {n}")],
+            })
+            .collect()
     }
 
     fn fields() -> Vec<String> {
@@ -119,7 +141,9 @@ mod tests {
 
     #[test]
     fn estimate_counts_system_once_per_chunk() {
-        let prompt = builtin_default_prompt().compile(&CompileOptions::default()).unwrap();
+        let prompt = builtin_default_prompt()
+            .compile(&CompileOptions::default())
+            .unwrap();
         let prices = PriceTable::builtin();
         let one_chunk = estimate(&prompt, &fields(), &items(10), 10, "gpt-4o-mini", &prices);
         let five_chunks = estimate(&prompt, &fields(), &items(10), 2, "gpt-4o-mini", &prices);
@@ -127,38 +151,84 @@ mod tests {
         assert_eq!(one_chunk.chunks, 1);
         assert_eq!(five_chunks.chunks, 5);
         assert_eq!(one_chunk.tokenizer, Tokenizer::O200kBase);
-        assert_eq!(one_chunk.system_tokens, Tokenizer::O200kBase.count(&prompt.system));
+        assert_eq!(
+            one_chunk.system_tokens,
+            Tokenizer::O200kBase.count(&prompt.system)
+        );
         assert!(one_chunk.prompt_tokens > one_chunk.system_tokens);
         assert!(five_chunks.prompt_tokens >= one_chunk.prompt_tokens + 4 * one_chunk.system_tokens);
 
-        let expected_cost = (one_chunk.prompt_tokens as f64 * 0.15 + one_chunk.completion_tokens as f64 * 0.60) / 1e6;
+        let expected_cost = (one_chunk.prompt_tokens as f64 * 0.15
+            + one_chunk.completion_tokens as f64 * 0.60)
+            / 1e6;
         assert!((one_chunk.cost_usd.unwrap() - expected_cost).abs() < 1e-12);
     }
 
     #[test]
     fn estimate_reasons_cost_completion_tokens() {
-        let with_reason = builtin_default_prompt().compile(&CompileOptions::default()).unwrap();
-        let options = CompileOptions { with_reason: false, ..CompileOptions::default() };
+        let with_reason = builtin_default_prompt()
+            .compile(&CompileOptions::default())
+            .unwrap();
+        let options = CompileOptions {
+            with_reason: false,
+            ..CompileOptions::default()
+        };
         let without_reason = builtin_default_prompt().compile(&options).unwrap();
         let prices = PriceTable::builtin();
 
-        let long = estimate(&with_reason, &fields(), &items(20), 20, "gpt-4o-mini", &prices);
-        let short = estimate(&without_reason, &fields(), &items(20), 20, "gpt-4o-mini", &prices);
-        assert!(long.completion_tokens > short.completion_tokens + 20 * 5, "{long:?} {short:?}");
+        let long = estimate(
+            &with_reason,
+            &fields(),
+            &items(20),
+            20,
+            "gpt-4o-mini",
+            &prices,
+        );
+        let short = estimate(
+            &without_reason,
+            &fields(),
+            &items(20),
+            20,
+            "gpt-4o-mini",
+            &prices,
+        );
+        assert!(
+            long.completion_tokens > short.completion_tokens + 20 * 5,
+            "{long:?} {short:?}"
+        );
         assert!(short.completion_tokens >= 20 * 10, "{short:?}");
     }
 
     #[test]
     fn estimate_handles_unknown_model_and_zero_chunk() {
-        let prompt = builtin_default_prompt().compile(&CompileOptions::default()).unwrap();
-        let result = estimate(&prompt, &fields(), &items(3), 0, "llama3.1", &PriceTable::builtin());
+        let prompt = builtin_default_prompt()
+            .compile(&CompileOptions::default())
+            .unwrap();
+        let result = estimate(
+            &prompt,
+            &fields(),
+            &items(3),
+            0,
+            "llama3.1",
+            &PriceTable::builtin(),
+        );
         assert_eq!(result.chunk_size, 1);
         assert_eq!(result.chunks, 3);
         assert_eq!(result.tokenizer, Tokenizer::ApproxChars);
         assert_eq!(result.cost_usd, None);
 
-        let empty = estimate(&prompt, &fields(), &[], 10, "gpt-4o-mini", &PriceTable::builtin());
-        assert_eq!((empty.chunks, empty.prompt_tokens, empty.completion_tokens), (0, 0, 0));
+        let empty = estimate(
+            &prompt,
+            &fields(),
+            &[],
+            10,
+            "gpt-4o-mini",
+            &PriceTable::builtin(),
+        );
+        assert_eq!(
+            (empty.chunks, empty.prompt_tokens, empty.completion_tokens),
+            (0, 0, 0)
+        );
         assert_eq!(empty.cost_usd, Some(0.0));
     }
 }

@@ -61,12 +61,12 @@ impl GeminiOptions {
     /// count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let mut options = GeminiOptions::default();
-        options.api_key = read("GEMINI_API_KEY").map(|key| SecretString::new(key.trim()));
-        if let Some(base_url) = read("GEMINI_BASE_URL") {
-            options.base_url = base_url;
+        let defaults = GeminiOptions::default();
+        GeminiOptions {
+            api_key: read("GEMINI_API_KEY").map(|key| SecretString::new(key.trim())),
+            base_url: read("GEMINI_BASE_URL").unwrap_or(defaults.base_url.clone()),
+            ..defaults
         }
-        options
     }
 }
 
@@ -93,13 +93,23 @@ impl GeminiProvider {
     /// Creates the provider; fails with [`LlmError::Config`] without a key or with an invalid
     /// base URL.
     pub fn new(options: GeminiOptions) -> Result<Self, LlmError> {
-        let api_key = options.api_key.clone().filter(|key| !key.is_blank()).ok_or_else(|| LlmError::Config {
-            provider: PROVIDER.to_owned(),
-            message: "no API key: set GEMINI_API_KEY or pass one in the options".to_owned(),
-        })?;
+        let api_key = options
+            .api_key
+            .clone()
+            .filter(|key| !key.is_blank())
+            .ok_or_else(|| LlmError::Config {
+                provider: PROVIDER.to_owned(),
+                message: "no API key: set GEMINI_API_KEY or pass one in the options".to_owned(),
+            })?;
         let base_url = http::normalise_base_url(PROVIDER, &options.base_url)?;
-        let client = http::build_client(PROVIDER, options.connect_timeout, options.request_timeout)?;
-        Ok(GeminiProvider { client, base_url, api_key, options })
+        let client =
+            http::build_client(PROVIDER, options.connect_timeout, options.request_timeout)?;
+        Ok(GeminiProvider {
+            client,
+            base_url,
+            api_key,
+            options,
+        })
     }
 
     fn request_body(&self, request: &CompletionRequest) -> Value {
@@ -114,7 +124,11 @@ impl GeminiProvider {
             .iter()
             .filter(|message| message.role != Role::System)
             .map(|message| {
-                let role = if message.role == Role::Assistant { "model" } else { "user" };
+                let role = if message.role == Role::Assistant {
+                    "model"
+                } else {
+                    "user"
+                };
                 json!({"role": role, "parts": [{"text": message.content}]})
             })
             .collect();
@@ -155,7 +169,12 @@ pub fn to_gemini_schema(schema: &Value) -> Value {
                     "properties" => {
                         let properties = value
                             .as_object()
-                            .map(|props| props.iter().map(|(name, prop)| (name.clone(), to_gemini_schema(prop))).collect())
+                            .map(|props| {
+                                props
+                                    .iter()
+                                    .map(|(name, prop)| (name.clone(), to_gemini_schema(prop)))
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         out.insert(key.clone(), Value::Object(properties));
                     }
@@ -239,10 +258,24 @@ impl LlmProvider for GeminiProvider {
     }
 
     async fn complete(&self, request: CompletionRequest) -> Result<CompletionResponse, LlmError> {
-        let requested = if request.model.is_empty() { self.options.model.as_str() } else { request.model.as_str() };
-        let model = requested.strip_prefix("models/").unwrap_or(requested).to_owned();
-        if model.is_empty() || !model.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_')) {
-            return Err(LlmError::Config { provider: PROVIDER.to_owned(), message: format!("invalid model name `{model}`") });
+        let requested = if request.model.is_empty() {
+            self.options.model.as_str()
+        } else {
+            request.model.as_str()
+        };
+        let model = requested
+            .strip_prefix("models/")
+            .unwrap_or(requested)
+            .to_owned();
+        if model.is_empty()
+            || !model
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_'))
+        {
+            return Err(LlmError::Config {
+                provider: PROVIDER.to_owned(),
+                message: format!("invalid model name `{model}`"),
+            });
         }
 
         let url = format!("{}/models/{model}:generateContent", self.base_url);
@@ -256,26 +289,43 @@ impl LlmProvider for GeminiProvider {
             .json(&body)
             .send()
             .await
-            .map_err(|error| http::transport_error(PROVIDER, error, self.options.request_timeout))?;
+            .map_err(|error| {
+                http::transport_error(PROVIDER, error, self.options.request_timeout)
+            })?;
 
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|error| http::transport_error(PROVIDER, error, self.options.request_timeout))?;
+        let text = response.text().await.map_err(|error| {
+            http::transport_error(PROVIDER, error, self.options.request_timeout)
+        })?;
         if !(200..300).contains(&status) {
             let body_delay = retry_delay_from_body(&text);
-            let error = http::status_error(PROVIDER, status, &headers, &text, Some(&self.api_key), body_delay);
+            let error = http::status_error(
+                PROVIDER,
+                status,
+                &headers,
+                &text,
+                Some(&self.api_key),
+                body_delay,
+            );
             tracing::warn!(provider = PROVIDER, %model, status, error = %error, "generateContent failed");
             return Err(error);
         }
 
-        let invalid = |message: String| LlmError::InvalidResponse { provider: PROVIDER.to_owned(), message };
+        let invalid = |message: String| LlmError::InvalidResponse {
+            provider: PROVIDER.to_owned(),
+            message,
+        };
         let parsed: GenerateResponse = serde_json::from_str(&text).map_err(|error| {
-            invalid(format!("body is not a generateContent response ({error}): {}", http::truncate(&text, 200)))
+            invalid(format!(
+                "body is not a generateContent response ({error}): {}",
+                http::truncate(&text, 200)
+            ))
         })?;
-        if let Some(reason) = parsed.prompt_feedback.and_then(|feedback| feedback.block_reason) {
+        if let Some(reason) = parsed
+            .prompt_feedback
+            .and_then(|feedback| feedback.block_reason)
+        {
             return Err(LlmError::Rejected {
                 provider: PROVIDER.to_owned(),
                 status,
@@ -283,14 +333,28 @@ impl LlmProvider for GeminiProvider {
             });
         }
 
-        let candidate = parsed.candidates.into_iter().next().ok_or_else(|| invalid("no candidates in the response".into()))?;
+        let candidate = parsed
+            .candidates
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid("no candidates in the response".into()))?;
         let content: String = candidate
             .content
-            .map(|content| content.parts.into_iter().filter_map(|part| part.text).collect())
+            .map(|content| {
+                content
+                    .parts
+                    .into_iter()
+                    .filter_map(|part| part.text)
+                    .collect()
+            })
             .unwrap_or_default();
         if content.trim().is_empty() {
-            let reason = candidate.finish_reason.unwrap_or_else(|| "unknown".to_owned());
-            return Err(invalid(format!("the first candidate has no text (finish reason {reason})")));
+            let reason = candidate
+                .finish_reason
+                .unwrap_or_else(|| "unknown".to_owned());
+            return Err(invalid(format!(
+                "the first candidate has no text (finish reason {reason})"
+            )));
         }
         if candidate.finish_reason.as_deref() == Some("MAX_TOKENS") {
             tracing::warn!(provider = PROVIDER, %model, "generation stopped at maxOutputTokens; the answer may be cut");
@@ -303,8 +367,15 @@ impl LlmProvider for GeminiProvider {
                 completion_tokens: usage.candidates_token_count + usage.thoughts_token_count,
             })
             .unwrap_or_default();
-        let request_id = parsed.response_id.or_else(|| header_text(&headers, "x-request-id"));
-        Ok(CompletionResponse { content, usage, model: parsed.model_version.unwrap_or(model), request_id })
+        let request_id = parsed
+            .response_id
+            .or_else(|| header_text(&headers, "x-request-id"));
+        Ok(CompletionResponse {
+            content,
+            usage,
+            model: parsed.model_version.unwrap_or(model),
+            request_id,
+        })
     }
 }
 
@@ -319,8 +390,14 @@ mod tests {
         assert!(!text.contains("additionalProperties"), "{text}");
         assert_eq!(converted["type"], "OBJECT");
         assert_eq!(converted["properties"]["results"]["type"], "ARRAY");
-        assert_eq!(converted["properties"]["results"]["items"]["properties"]["score"]["type"], "NUMBER");
-        assert_eq!(converted["properties"]["results"]["items"]["required"][3], "reason");
+        assert_eq!(
+            converted["properties"]["results"]["items"]["properties"]["score"]["type"],
+            "NUMBER"
+        );
+        assert_eq!(
+            converted["properties"]["results"]["items"]["required"][3],
+            "reason"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::time::Duration;
 
-/// Longest part of an error body kept in [`LlmError::Rejected`] and [`LlmError::Server`].
+/// Maximum number of characters of an error body kept in [`LlmError::Rejected`] and [`LlmError::Server`].
 pub(crate) const MAX_ERROR_BODY_CHARS: usize = 500;
 
 /// Builds a client with a connect timeout and, when given, an overall request timeout.
@@ -22,7 +22,10 @@ pub(crate) fn build_client(
     }
     builder.build().map_err(|error| LlmError::Config {
         provider: provider.to_owned(),
-        message: format!("cannot build the HTTP client: {}", error_chain(&error.without_url())),
+        message: format!(
+            "cannot build the HTTP client: {}",
+            error_chain(&error.without_url())
+        ),
     })
 }
 
@@ -30,12 +33,17 @@ pub(crate) fn build_client(
 /// trailing slash.
 pub(crate) fn normalise_base_url(provider: &str, base_url: &str) -> Result<String, LlmError> {
     let trimmed = base_url.trim().trim_end_matches('/');
-    let config_error = |message: String| LlmError::Config { provider: provider.to_owned(), message };
+    let config_error = |message: String| LlmError::Config {
+        provider: provider.to_owned(),
+        message,
+    };
 
     let parsed = reqwest::Url::parse(trimmed)
         .map_err(|error| config_error(format!("invalid base URL `{trimmed}`: {error}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(config_error(format!("base URL `{trimmed}` must start with http:// or https://")));
+        return Err(config_error(format!(
+            "base URL `{trimmed}` must start with http:// or https://"
+        )));
     }
     if parsed.password().is_some() || !parsed.username().is_empty() {
         return Err(config_error(
@@ -56,7 +64,11 @@ pub(crate) fn normalise_base_url(provider: &str, base_url: &str) -> Result<Strin
 
 /// Maps a failed send (no HTTP status) to [`LlmError::Timeout`] or
 /// [`LlmError::Transport`]. The URL is removed from the message.
-pub(crate) fn transport_error(provider: &str, error: reqwest::Error, timeout: Option<Duration>) -> LlmError {
+pub(crate) fn transport_error(
+    provider: &str,
+    error: reqwest::Error,
+    timeout: Option<Duration>,
+) -> LlmError {
     let error = error.without_url();
     if error.is_timeout() {
         return LlmError::Timeout {
@@ -64,7 +76,10 @@ pub(crate) fn transport_error(provider: &str, error: reqwest::Error, timeout: Op
             timeout: timeout.unwrap_or_default(),
         };
     }
-    LlmError::Transport { provider: provider.to_owned(), message: error_chain(&error) }
+    LlmError::Transport {
+        provider: provider.to_owned(),
+        message: error_chain(&error),
+    }
 }
 
 /// Maps a non-success HTTP status to an error: 429 to [`LlmError::RateLimited`] with the
@@ -80,14 +95,25 @@ pub(crate) fn status_error(
 ) -> LlmError {
     if status == 429 {
         let retry_after = retry_after(headers, Utc::now()).or(fallback_retry_after);
-        return LlmError::RateLimited { provider: provider.to_owned(), retry_after };
+        return LlmError::RateLimited {
+            provider: provider.to_owned(),
+            retry_after,
+        };
     }
 
     let body = truncate(&redact(body, secret), MAX_ERROR_BODY_CHARS);
     if (500..600).contains(&status) {
-        LlmError::Server { provider: provider.to_owned(), status, body }
+        LlmError::Server {
+            provider: provider.to_owned(),
+            status,
+            body,
+        }
     } else {
-        LlmError::Rejected { provider: provider.to_owned(), status, body }
+        LlmError::Rejected {
+            provider: provider.to_owned(),
+            status,
+            body,
+        }
     }
 }
 
@@ -99,7 +125,9 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Dur
         return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
     }
 
-    let date = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let date = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some((date - now).to_std().unwrap_or(Duration::ZERO))
 }
 
@@ -137,7 +165,12 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// Returns the value of a response header as text, when present and visible ASCII.
 pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name)?.to_str().ok().map(str::to_owned).filter(|value| !value.is_empty())
+    headers
+        .get(name)?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
+        .filter(|value| !value.is_empty())
 }
 
 #[cfg(test)]
@@ -153,20 +186,31 @@ mod tests {
 
     #[test]
     fn retry_after_reads_seconds() {
-        assert_eq!(retry_after(&headers("7"), Utc::now()), Some(Duration::from_secs(7)));
-        assert_eq!(retry_after(&headers("0.5"), Utc::now()), Some(Duration::from_millis(500)));
+        assert_eq!(
+            retry_after(&headers("7"), Utc::now()),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&headers("0.5"), Utc::now()),
+            Some(Duration::from_millis(500))
+        );
         assert_eq!(retry_after(&headers("-3"), Utc::now()), None);
         assert_eq!(retry_after(&headers("soon"), Utc::now()), None);
     }
 
     #[test]
     fn retry_after_reads_http_date() {
-        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let delay = retry_after(&headers("Wed, 21 Oct 2015 07:28:00 GMT"), now);
         assert_eq!(delay, Some(Duration::from_secs(30)));
 
         let later = now + chrono::Duration::minutes(5);
-        assert_eq!(retry_after(&headers("Wed, 21 Oct 2015 07:28:00 GMT"), later), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&headers("Wed, 21 Oct 2015 07:28:00 GMT"), later),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]
@@ -177,9 +221,24 @@ mod tests {
             status_error("openai", 429, &headers("2"), "", None, None),
             LlmError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(2)
         ));
-        assert!(matches!(status_error("openai", 503, &empty, "busy", None, None), LlmError::Server { status: 503, .. }));
-        let rejected = status_error("openai", 401, &empty, "bad key sk-secret-value", Some(&secret), None);
-        let LlmError::Rejected { status: 401, body, .. } = rejected else { panic!("expected Rejected") };
+        assert!(matches!(
+            status_error("openai", 503, &empty, "busy", None, None),
+            LlmError::Server { status: 503, .. }
+        ));
+        let rejected = status_error(
+            "openai",
+            401,
+            &empty,
+            "bad key sk-secret-value",
+            Some(&secret),
+            None,
+        );
+        let LlmError::Rejected {
+            status: 401, body, ..
+        } = rejected
+        else {
+            panic!("expected Rejected")
+        };
         assert_eq!(body, "bad key ***");
     }
 
@@ -191,7 +250,10 @@ mod tests {
 
     #[test]
     fn base_url_rejects_credentials_and_queries() {
-        assert_eq!(normalise_base_url("openai", "http://127.0.0.1:8080/v1/").unwrap(), "http://127.0.0.1:8080/v1");
+        assert_eq!(
+            normalise_base_url("openai", "http://127.0.0.1:8080/v1/").unwrap(),
+            "http://127.0.0.1:8080/v1"
+        );
         assert!(normalise_base_url("openai", "ftp://host/v1").is_err());
         assert!(normalise_base_url("openai", "https://user:pw@host/v1").is_err());
         assert!(normalise_base_url("openai", "https://host/v1?key=abc").is_err());

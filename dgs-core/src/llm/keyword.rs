@@ -104,7 +104,10 @@ impl KeywordProvider {
                 keywords: category
                     .keywords
                     .iter()
-                    .map(|keyword| Phrase { text: keyword.trim().to_owned(), words: fold_words(keyword) })
+                    .map(|keyword| Phrase {
+                        text: keyword.trim().to_owned(),
+                        words: fold_words(keyword),
+                    })
                     .filter(|phrase| !phrase.words.is_empty())
                     .collect(),
                 name_words: name_words
@@ -114,12 +117,17 @@ impl KeywordProvider {
             })
             .collect();
 
-        KeywordProvider { categories, fallback: fallback.into(), with_reason: true }
+        KeywordProvider {
+            categories,
+            fallback: fallback.into(),
+            with_reason: true,
+        }
     }
 
     /// Creates a provider for a compiled prompt's categories, fallback and `with_reason`.
     pub fn from_compiled(prompt: &CompiledPrompt) -> Self {
-        KeywordProvider::new(&prompt.categories, prompt.fallback.clone()).with_reason(prompt.with_reason)
+        KeywordProvider::new(&prompt.categories, prompt.fallback.clone())
+            .with_reason(prompt.with_reason)
     }
 
     /// Sets whether answers carry a `reason`.
@@ -131,7 +139,11 @@ impl KeywordProvider {
     /// Classifies one item from its field values.
     pub fn classify(&self, id: u32, values: &[String]) -> WireAnswer {
         let words: Vec<String> = values.iter().flat_map(|value| fold_words(value)).collect();
-        let mut scores: Vec<CategoryScore<'_>> = self.categories.iter().map(|category| score(category, &words)).collect();
+        let mut scores: Vec<CategoryScore<'_>> = self
+            .categories
+            .iter()
+            .map(|category| score(category, &words))
+            .collect();
         scores.sort_by(|a, b| {
             b.points
                 .cmp(&a.points)
@@ -141,7 +153,10 @@ impl KeywordProvider {
 
         let best = scores.first().filter(|best| best.points > 0);
         let Some(best) = best else {
-            let reason = format!("sin coincidencias con palabras clave ni nombres de categoría: {}", self.fallback);
+            let reason = format!(
+                "sin coincidencias con palabras clave ni nombres de categoría: {}",
+                self.fallback
+            );
             return WireAnswer {
                 id,
                 category: FALLBACK_CATEGORY_ID,
@@ -164,13 +179,21 @@ impl KeywordProvider {
     /// Classifies every item of a wire item block (header line plus item lines).
     pub fn classify_items(&self, item_lines: &str) -> WireAnswers {
         let (_, items) = wire::parse_items(item_lines);
-        WireAnswers { results: items.iter().map(|item| self.classify(item.id, &item.values)).collect() }
+        WireAnswers {
+            results: items
+                .iter()
+                .map(|item| self.classify(item.id, &item.values))
+                .collect(),
+        }
     }
 }
 
 fn score<'a>(category: &'a KeywordCategory, words: &[String]) -> CategoryScore<'a> {
-    let matched_keywords: Vec<&Phrase> =
-        category.keywords.iter().filter(|phrase| contains_phrase(words, &phrase.words)).collect();
+    let matched_keywords: Vec<&Phrase> = category
+        .keywords
+        .iter()
+        .filter(|phrase| contains_phrase(words, &phrase.words))
+        .collect();
     let matched_name_words: Vec<&str> = category
         .name_words
         .iter()
@@ -178,12 +201,18 @@ fn score<'a>(category: &'a KeywordCategory, words: &[String]) -> CategoryScore<'
         .map(String::as_str)
         .collect();
 
-    let keyword_points: u32 = matched_keywords.iter().map(|phrase| phrase.words.len() as u32 * KEYWORD_WORD_POINTS).sum();
+    let keyword_points: u32 = matched_keywords
+        .iter()
+        .map(|phrase| phrase.words.len() as u32 * KEYWORD_WORD_POINTS)
+        .sum();
     let name_points = matched_name_words.len() as u32 * NAME_WORD_POINTS;
     CategoryScore {
         category,
         points: keyword_points + name_points,
-        matched_keywords: matched_keywords.iter().map(|phrase| phrase.text.as_str()).collect(),
+        matched_keywords: matched_keywords
+            .iter()
+            .map(|phrase| phrase.text.as_str())
+            .collect(),
         matched_name_words,
     }
 }
@@ -191,10 +220,16 @@ fn score<'a>(category: &'a KeywordCategory, words: &[String]) -> CategoryScore<'
 fn reason(best: &CategoryScore<'_>) -> String {
     let mut parts = Vec::new();
     if !best.matched_keywords.is_empty() {
-        parts.push(format!("palabras clave: {}", best.matched_keywords.join(", ")));
+        parts.push(format!(
+            "palabras clave: {}",
+            best.matched_keywords.join(", ")
+        ));
     }
     if !best.matched_name_words.is_empty() {
-        parts.push(format!("nombre de la categoría: {}", best.matched_name_words.join(", ")));
+        parts.push(format!(
+            "nombre de la categoría: {}",
+            best.matched_name_words.join(", ")
+        ));
     }
     parts.join("; ")
 }
@@ -204,7 +239,12 @@ fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
     if phrase.is_empty() || phrase.len() > words.len() {
         return false;
     }
-    words.windows(phrase.len()).any(|window| window.iter().zip(phrase).all(|(word, wanted)| words_match(word, wanted)))
+    words.windows(phrase.len()).any(|window| {
+        window
+            .iter()
+            .zip(phrase)
+            .all(|(word, wanted)| words_match(word, wanted))
+    })
 }
 
 /// Returns true when the words are equal or differ by a plural ending `s` or `es`.
@@ -233,7 +273,12 @@ impl LlmProvider for KeywordProvider {
     }
 
     async fn complete(&self, request: CompletionRequest) -> Result<CompletionResponse, LlmError> {
-        let Some(items) = request.messages.iter().rev().find(|message| message.role == Role::User) else {
+        let Some(items) = request
+            .messages
+            .iter()
+            .rev()
+            .find(|message| message.role == Role::User)
+        else {
             return Err(LlmError::Rejected {
                 provider: PROVIDER.to_owned(),
                 status: 400,
@@ -242,21 +287,35 @@ impl LlmProvider for KeywordProvider {
         };
 
         let answers = self.classify_items(&items.content);
-        let content = serde_json::to_string(&answers).map_err(|error| LlmError::InvalidResponse {
-            provider: PROVIDER.to_owned(),
-            message: format!("cannot serialise the answers: {error}"),
-        })?;
+        let content =
+            serde_json::to_string(&answers).map_err(|error| LlmError::InvalidResponse {
+                provider: PROVIDER.to_owned(),
+                message: format!("cannot serialise the answers: {error}"),
+            })?;
 
-        // Usage is counted with the tokenizer of the requested model (gpt-4o's when none is
-        // named), so keyword runs can be compared with LLM runs; the keyword price is 0.
-        let counted_as = if request.model.is_empty() { KEYWORD_MODEL } else { request.model.as_str() };
+        // Usage is counted with the tokenizer of the requested model, or gpt-4o's when none is
+        // named, so keyword runs can be compared with LLM runs. The keyword price is 0.
+        let counted_as = if request.model.is_empty() {
+            KEYWORD_MODEL
+        } else {
+            request.model.as_str()
+        };
         let tokenizer = Tokenizer::for_model(counted_as);
         let usage = TokenUsage {
             prompt_tokens: tokenizer.count_messages(&request.messages),
             completion_tokens: tokenizer.count(&content),
         };
-        tracing::debug!(provider = PROVIDER, items = answers.results.len(), "classified by keywords");
-        Ok(CompletionResponse { content, usage, model: KEYWORD_MODEL.to_owned(), request_id: None })
+        tracing::debug!(
+            provider = PROVIDER,
+            items = answers.results.len(),
+            "classified by keywords"
+        );
+        Ok(CompletionResponse {
+            content,
+            usage,
+            model: KEYWORD_MODEL.to_owned(),
+            request_id: None,
+        })
     }
 }
 

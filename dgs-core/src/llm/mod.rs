@@ -24,14 +24,18 @@ mod tokens;
 mod types;
 
 pub use estimate::{estimate, CostEstimate};
-pub use gemini::{to_gemini_schema, GeminiOptions, GeminiProvider, GEMINI_DEFAULT_BASE_URL, GEMINI_DEFAULT_MODEL};
+pub use gemini::{
+    to_gemini_schema, GeminiOptions, GeminiProvider, GEMINI_DEFAULT_BASE_URL, GEMINI_DEFAULT_MODEL,
+};
 pub use keyword::{KeywordProvider, KEYWORD_MODEL};
-pub use openai::{OpenAiAuth, OpenAiOptions, OpenAiProvider, OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_MODEL};
+pub use openai::{
+    OpenAiAuth, OpenAiOptions, OpenAiProvider, OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_MODEL,
+};
 pub use pricing::{cost, ModelPrice, PriceTable, PricingError, PRICES_AS_OF};
 pub use secret::SecretString;
 pub use select::{
-    provider_from_env, provider_from_lookup, ProviderKind, ProviderOptions, SelectedProvider, UnknownProvider,
-    NO_API_KEY_NOTICE,
+    provider_from_env, provider_from_lookup, ProviderKind, ProviderOptions, SelectedProvider,
+    UnknownProvider, NO_API_KEY_NOTICE,
 };
 pub use tokens::{count_tokens, Tokenizer, APPROX_CHARS_PER_TOKEN};
 pub use types::{CompletionRequest, CompletionResponse, LlmError, Message, Role, TokenUsage};

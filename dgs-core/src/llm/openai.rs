@@ -17,7 +17,7 @@ pub const OPENAI_DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 /// Default model.
 pub const OPENAI_DEFAULT_MODEL: &str = "gpt-4o-mini";
 
-/// How the API key is sent.
+/// Header that carries the API key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OpenAiAuth {
     /// `Authorization: Bearer <key>`, used by OpenAI and most compatible servers. The default.
@@ -42,7 +42,7 @@ pub struct OpenAiOptions {
     /// Sends `response_format: json_schema` when a request carries a schema. Default `true`;
     /// turn it off for servers that reject structured output.
     pub structured_output: bool,
-    /// How the key is sent. Default [`OpenAiAuth::Bearer`].
+    /// Header that carries the key. Default [`OpenAiAuth::Bearer`].
     pub auth: OpenAiAuth,
     /// `api-version` query parameter, required by Azure OpenAI. Default `None`.
     pub api_version: Option<String>,
@@ -78,12 +78,12 @@ impl OpenAiOptions {
     /// count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let mut options = OpenAiOptions::default();
-        options.api_key = read("OPENAI_API_KEY").map(|key| SecretString::new(key.trim()));
-        if let Some(base_url) = read("OPENAI_BASE_URL") {
-            options.base_url = base_url;
+        let defaults = OpenAiOptions::default();
+        OpenAiOptions {
+            api_key: read("OPENAI_API_KEY").map(|key| SecretString::new(key.trim())),
+            base_url: read("OPENAI_BASE_URL").unwrap_or(defaults.base_url.clone()),
+            ..defaults
         }
-        options
     }
 }
 
@@ -111,8 +111,16 @@ impl OpenAiProvider {
     pub fn new(options: OpenAiOptions) -> Result<Self, LlmError> {
         let base_url = http::normalise_base_url(PROVIDER, &options.base_url)?;
         let mut url = format!("{base_url}/chat/completions");
-        if let Some(version) = options.api_version.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            if !version.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_')) {
+        if let Some(version) = options
+            .api_version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            if !version
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_'))
+            {
                 return Err(LlmError::Config {
                     provider: PROVIDER.to_owned(),
                     message: format!("invalid api-version `{version}`"),
@@ -120,8 +128,13 @@ impl OpenAiProvider {
             }
             url = format!("{url}?api-version={version}");
         }
-        let client = http::build_client(PROVIDER, options.connect_timeout, options.request_timeout)?;
-        Ok(OpenAiProvider { client, url, options })
+        let client =
+            http::build_client(PROVIDER, options.connect_timeout, options.request_timeout)?;
+        Ok(OpenAiProvider {
+            client,
+            url,
+            options,
+        })
     }
 
     fn request_body(&self, request: &CompletionRequest, model: &str) -> serde_json::Value {
@@ -185,7 +198,11 @@ impl LlmProvider for OpenAiProvider {
     }
 
     async fn complete(&self, request: CompletionRequest) -> Result<CompletionResponse, LlmError> {
-        let model = if request.model.is_empty() { self.options.model.clone() } else { request.model.clone() };
+        let model = if request.model.is_empty() {
+            self.options.model.clone()
+        } else {
+            request.model.clone()
+        };
         let body = self.request_body(&request, &model);
         tracing::debug!(provider = PROVIDER, %model, messages = request.messages.len(), "sending chat completion");
 
@@ -196,32 +213,54 @@ impl LlmProvider for OpenAiProvider {
                 OpenAiAuth::ApiKeyHeader => builder.header("api-key", key.expose()),
             };
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|error| http::transport_error(PROVIDER, error, self.options.request_timeout))?;
+        let response = builder.send().await.map_err(|error| {
+            http::transport_error(PROVIDER, error, self.options.request_timeout)
+        })?;
 
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|error| http::transport_error(PROVIDER, error, self.options.request_timeout))?;
+        let text = response.text().await.map_err(|error| {
+            http::transport_error(PROVIDER, error, self.options.request_timeout)
+        })?;
         if !(200..300).contains(&status) {
-            let error = http::status_error(PROVIDER, status, &headers, &text, self.options.api_key.as_ref(), None);
+            let error = http::status_error(
+                PROVIDER,
+                status,
+                &headers,
+                &text,
+                self.options.api_key.as_ref(),
+                None,
+            );
             tracing::warn!(provider = PROVIDER, %model, status, error = %error, "chat completion failed");
             return Err(error);
         }
 
-        let invalid = |message: String| LlmError::InvalidResponse { provider: PROVIDER.to_owned(), message };
+        let invalid = |message: String| LlmError::InvalidResponse {
+            provider: PROVIDER.to_owned(),
+            message,
+        };
         let parsed: ChatResponse = serde_json::from_str(&text).map_err(|error| {
-            invalid(format!("body is not a chat completion ({error}): {}", http::truncate(&text, 200)))
+            invalid(format!(
+                "body is not a chat completion ({error}): {}",
+                http::truncate(&text, 200)
+            ))
         })?;
-        let choice = parsed.choices.into_iter().next().ok_or_else(|| invalid("no choices in the response".into()))?;
-        let message = choice.message.ok_or_else(|| invalid("the first choice has no message".into()))?;
+        let choice = parsed
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid("no choices in the response".into()))?;
+        let message = choice
+            .message
+            .ok_or_else(|| invalid("the first choice has no message".into()))?;
         let content = match (message.content, message.refusal) {
             (Some(content), _) if !content.trim().is_empty() => content,
-            (_, Some(refusal)) => return Err(invalid(format!("the model refused: {}", http::truncate(&refusal, 200)))),
+            (_, Some(refusal)) => {
+                return Err(invalid(format!(
+                    "the model refused: {}",
+                    http::truncate(&refusal, 200)
+                )))
+            }
             _ => return Err(invalid("the first choice has no content".into())),
         };
         if choice.finish_reason.as_deref() == Some("length") {
@@ -230,9 +269,17 @@ impl LlmProvider for OpenAiProvider {
 
         let usage = parsed
             .usage
-            .map(|usage| TokenUsage { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens })
+            .map(|usage| TokenUsage {
+                prompt_tokens: usage.prompt_tokens,
+                completion_tokens: usage.completion_tokens,
+            })
             .unwrap_or_default();
         let request_id = header_text(&headers, "x-request-id").or(parsed.id);
-        Ok(CompletionResponse { content, usage, model: parsed.model.unwrap_or(model), request_id })
+        Ok(CompletionResponse {
+            content,
+            usage,
+            model: parsed.model.unwrap_or(model),
+            request_id,
+        })
     }
 }

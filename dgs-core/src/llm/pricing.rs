@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// When the built-in prices were taken. They are estimates: OpenAI's figures come from copies
-/// of platform.openai.com/docs/pricing published in March to June 2026, Gemini's from copies
-/// of ai.google.dev/gemini-api/docs/pricing from 2026 (gemini-1.5-flash: its last list price
-/// for prompts up to 128k tokens, from 2024, before the model was retired).
+/// Month the built-in prices were taken. They are estimates. OpenAI's figures come from
+/// copies of platform.openai.com/docs/pricing published from March to June 2026, and Gemini's
+/// from copies of ai.google.dev/gemini-api/docs/pricing from 2026. The gemini-1.5-flash price
+/// is its last list price for prompts up to 128k tokens, from 2024, before the model was
+/// retired.
 pub const PRICES_AS_OF: &str = "2026-06";
 
 /// Price of one model in US dollars per million tokens.
@@ -25,12 +26,13 @@ pub struct ModelPrice {
 impl ModelPrice {
     /// Returns the cost of `usage` in US dollars.
     pub fn cost(&self, usage: TokenUsage) -> f64 {
-        (usage.prompt_tokens as f64 * self.input_per_million + usage.completion_tokens as f64 * self.output_per_million)
+        (usage.prompt_tokens as f64 * self.input_per_million
+            + usage.completion_tokens as f64 * self.output_per_million)
             / 1_000_000.0
     }
 }
 
-/// Why a price table could not be loaded.
+/// Error loading a price table.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PricingError {
     /// The price file could not be read.
@@ -39,11 +41,20 @@ pub enum PricingError {
 
     /// The price JSON is malformed or not a map of model to price.
     #[error("invalid price JSON in {path} at line {line}, column {column}: {message}")]
-    Parse { path: String, line: usize, column: usize, message: String },
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 
     /// A price is negative, infinite or NaN.
     #[error("invalid price for model `{model}`: {field} = {value}; prices are US dollars per million tokens, 0 or more")]
-    InvalidPrice { model: String, field: &'static str, value: f64 },
+    InvalidPrice {
+        model: String,
+        field: &'static str,
+        value: f64,
+    },
 }
 
 /// Prices by model name.
@@ -67,7 +78,9 @@ impl Default for PriceTable {
 impl PriceTable {
     /// Returns an empty table.
     pub fn empty() -> Self {
-        PriceTable { prices: BTreeMap::new() }
+        PriceTable {
+            prices: BTreeMap::new(),
+        }
     }
 
     /// Returns the built-in prices, taken as of [`PRICES_AS_OF`].
@@ -91,7 +104,13 @@ impl PriceTable {
         let prices = entries
             .into_iter()
             .map(|(model, input, output)| {
-                (model.to_owned(), ModelPrice { input_per_million: input, output_per_million: output })
+                (
+                    model.to_owned(),
+                    ModelPrice {
+                        input_per_million: input,
+                        output_per_million: output,
+                    },
+                )
             })
             .collect();
         PriceTable { prices }
@@ -99,12 +118,13 @@ impl PriceTable {
 
     /// Parses a JSON map of model name to [`ModelPrice`]; `origin` names the source in errors.
     pub fn from_json_str(json: &str, origin: &str) -> Result<Self, PricingError> {
-        let table: PriceTable = serde_json::from_str(json).map_err(|error| PricingError::Parse {
-            path: origin.to_owned(),
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-        })?;
+        let table: PriceTable =
+            serde_json::from_str(json).map_err(|error| PricingError::Parse {
+                path: origin.to_owned(),
+                line: error.line(),
+                column: error.column(),
+                message: error.to_string(),
+            })?;
         table.check()?;
         Ok(table)
     }
@@ -113,8 +133,10 @@ impl PriceTable {
     /// replacing built-in ones.
     pub fn builtin_with_file(path: impl AsRef<Path>) -> Result<Self, PricingError> {
         let path = path.as_ref();
-        let json = std::fs::read_to_string(path)
-            .map_err(|error| PricingError::Read { path: path.display().to_string(), message: error.to_string() })?;
+        let json = std::fs::read_to_string(path).map_err(|error| PricingError::Read {
+            path: path.display().to_string(),
+            message: error.to_string(),
+        })?;
         let overrides = PriceTable::from_json_str(&json, &path.display().to_string())?;
         let mut table = PriceTable::builtin();
         table.extend(overrides);
@@ -160,14 +182,23 @@ impl PriceTable {
     }
 
     fn check(&self) -> Result<(), PricingError> {
-        self.prices.iter().try_for_each(|(model, price)| check_price(model, price))
+        self.prices
+            .iter()
+            .try_for_each(|(model, price)| check_price(model, price))
     }
 }
 
 fn check_price(model: &str, price: &ModelPrice) -> Result<(), PricingError> {
-    for (field, value) in [("input_per_million", price.input_per_million), ("output_per_million", price.output_per_million)] {
+    for (field, value) in [
+        ("input_per_million", price.input_per_million),
+        ("output_per_million", price.output_per_million),
+    ] {
         if !value.is_finite() || value < 0.0 {
-            return Err(PricingError::InvalidPrice { model: model.to_owned(), field, value });
+            return Err(PricingError::InvalidPrice {
+                model: model.to_owned(),
+                field,
+                value,
+            });
         }
     }
     Ok(())
@@ -184,12 +215,18 @@ mod tests {
     use super::*;
 
     fn usage(prompt_tokens: u64, completion_tokens: u64) -> TokenUsage {
-        TokenUsage { prompt_tokens, completion_tokens }
+        TokenUsage {
+            prompt_tokens,
+            completion_tokens,
+        }
     }
 
     fn assert_dollars(actual: Option<f64>, expected: f64) {
         let actual = actual.expect("a price for the model");
-        assert!((actual - expected).abs() < 1e-9, "cost {actual} != {expected}");
+        assert!(
+            (actual - expected).abs() < 1e-9,
+            "cost {actual} != {expected}"
+        );
     }
 
     #[test]
@@ -205,9 +242,15 @@ mod tests {
     #[test]
     fn dated_snapshots_use_longest_base_name() {
         let table = PriceTable::builtin();
-        assert_eq!(table.get("gpt-4o-mini-2024-07-18"), table.get("gpt-4o-mini"));
+        assert_eq!(
+            table.get("gpt-4o-mini-2024-07-18"),
+            table.get("gpt-4o-mini")
+        );
         assert_eq!(table.get("gpt-4o-2024-08-06"), table.get("gpt-4o"));
-        assert_eq!(table.get("models/gemini-2.0-flash-001"), table.get("gemini-2.0-flash"));
+        assert_eq!(
+            table.get("models/gemini-2.0-flash-001"),
+            table.get("gemini-2.0-flash")
+        );
         assert_eq!(table.get("gpt-4oo"), None, "a prefix must end at a dash");
     }
 
@@ -229,12 +272,25 @@ mod tests {
 
     #[test]
     fn invalid_prices_are_rejected() {
-        let error = PriceTable::from_json_str(r#"{"x": {"input_per_million": -1, "output_per_million": 0}}"#, "inline")
-            .unwrap_err();
-        assert_eq!(error, PricingError::InvalidPrice { model: "x".into(), field: "input_per_million", value: -1.0 });
+        let error = PriceTable::from_json_str(
+            r#"{"x": {"input_per_million": -1, "output_per_million": 0}}"#,
+            "inline",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            PricingError::InvalidPrice {
+                model: "x".into(),
+                field: "input_per_million",
+                value: -1.0
+            }
+        );
 
         let error = PriceTable::from_json_str("{\"x\": 3}", "prices.json").unwrap_err();
-        assert!(matches!(error, PricingError::Parse { line: 1, .. }), "{error:?}");
+        assert!(
+            matches!(error, PricingError::Parse { line: 1, .. }),
+            "{error:?}"
+        );
         assert!(error.to_string().contains("prices.json"), "{error}");
     }
 }

@@ -59,13 +59,19 @@ mod tests {
     fn debug_hides_value() {
         let secret = SecretString::new("sk-test-1234567890");
         assert_eq!(format!("{secret:?}"), "SecretString(***)");
-        assert_eq!(format!("{:?}", Some(secret.clone())), "Some(SecretString(***))");
+        assert_eq!(
+            format!("{:?}", Some(secret.clone())),
+            "Some(SecretString(***))"
+        );
         assert_eq!(secret.expose(), "sk-test-1234567890");
     }
 
     #[test]
     fn redact_replaces_echoed_key() {
         let secret = SecretString::new("sk-test-1234567890");
-        assert_eq!(secret.redact("bad key sk-test-1234567890 given"), "bad key *** given");
+        assert_eq!(
+            secret.redact("bad key sk-test-1234567890 given"),
+            "bad key *** given"
+        );
     }
 }

@@ -126,7 +126,9 @@ pub fn provider_from_lookup(
 
     let (kind, notice) = match kind {
         Some(kind) => (kind, None),
-        None if explicit_key.is_some() || openai_env.api_key.is_some() => (ProviderKind::OpenAi, None),
+        None if explicit_key.is_some() || openai_env.api_key.is_some() => {
+            (ProviderKind::OpenAi, None)
+        }
         None if gemini_env.api_key.is_some() => (ProviderKind::Gemini, None),
         None => (ProviderKind::Keywords, Some(NO_API_KEY_NOTICE.to_owned())),
     };
@@ -134,24 +136,41 @@ pub fn provider_from_lookup(
     let provider: Arc<dyn LlmProvider> = match kind {
         ProviderKind::OpenAi => {
             let mut openai = openai_env;
-            apply_common(options, explicit_key, &mut openai.api_key, &mut openai.base_url, &mut openai.model);
+            apply_common(
+                options,
+                explicit_key,
+                &mut openai.api_key,
+                &mut openai.base_url,
+                &mut openai.model,
+            );
             if let Some(structured_output) = options.structured_output {
                 openai.structured_output = structured_output;
             }
             if let Some(timeout) = options.connect_timeout {
                 openai.connect_timeout = timeout;
             }
-            if openai.api_key.is_none() && options.base_url.is_none() && lookup("OPENAI_BASE_URL").is_none() {
+            if openai.api_key.is_none()
+                && options.base_url.is_none()
+                && lookup("OPENAI_BASE_URL").is_none()
+            {
                 return Err(LlmError::Config {
                     provider: "openai".to_owned(),
-                    message: "no API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server".to_owned(),
+                    message:
+                        "no API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server"
+                            .to_owned(),
                 });
             }
             Arc::new(OpenAiProvider::new(openai)?)
         }
         ProviderKind::Gemini => {
             let mut gemini = gemini_env;
-            apply_common(options, explicit_key, &mut gemini.api_key, &mut gemini.base_url, &mut gemini.model);
+            apply_common(
+                options,
+                explicit_key,
+                &mut gemini.api_key,
+                &mut gemini.base_url,
+                &mut gemini.model,
+            );
             if let Some(structured_output) = options.structured_output {
                 gemini.structured_output = structured_output;
             }
@@ -164,7 +183,11 @@ pub fn provider_from_lookup(
     };
 
     tracing::info!(provider = %kind, model = provider.default_model(), "LLM provider selected");
-    Ok(SelectedProvider { provider, kind, notice })
+    Ok(SelectedProvider {
+        provider,
+        kind,
+        notice,
+    })
 }
 
 fn apply_common(
@@ -180,7 +203,11 @@ fn apply_common(
     if let Some(url) = &options.base_url {
         *base_url = url.clone();
     }
-    if let Some(name) = options.model.as_ref().filter(|name| !name.trim().is_empty()) {
+    if let Some(name) = options
+        .model
+        .as_ref()
+        .filter(|name| !name.trim().is_empty())
+    {
         *model = name.trim().to_owned();
     }
 }
@@ -192,17 +219,31 @@ mod tests {
     use std::collections::HashMap;
 
     fn compiled() -> CompiledPrompt {
-        builtin_default_prompt().compile(&CompileOptions::default()).unwrap()
+        builtin_default_prompt()
+            .compile(&CompileOptions::default())
+            .unwrap()
     }
 
-    fn select(kind: Option<ProviderKind>, options: &ProviderOptions, vars: &[(&str, &str)]) -> Result<SelectedProvider, LlmError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    fn select(
+        kind: Option<ProviderKind>,
+        options: &ProviderOptions,
+        vars: &[(&str, &str)],
+    ) -> Result<SelectedProvider, LlmError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         provider_from_lookup(kind, options, &compiled(), |name| vars.get(name).cloned())
     }
 
     #[test]
     fn no_key_selects_keywords_with_notice() {
-        let selected = select(None, &ProviderOptions::default(), &[("OPENAI_API_KEY", "  ")]).unwrap();
+        let selected = select(
+            None,
+            &ProviderOptions::default(),
+            &[("OPENAI_API_KEY", "  ")],
+        )
+        .unwrap();
         assert_eq!(selected.kind, ProviderKind::Keywords);
         assert_eq!(selected.provider.name(), "keywords");
         assert_eq!(selected.notice.as_deref(), Some(NO_API_KEY_NOTICE));
@@ -219,7 +260,10 @@ mod tests {
 
     #[test]
     fn gemini_key_alone_selects_gemini() {
-        let options = ProviderOptions { model: Some("gemini-2.5-flash".into()), ..ProviderOptions::default() };
+        let options = ProviderOptions {
+            model: Some("gemini-2.5-flash".into()),
+            ..ProviderOptions::default()
+        };
         let selected = select(None, &options, &[("GEMINI_API_KEY", "g-b")]).unwrap();
         assert_eq!(selected.kind, ProviderKind::Gemini);
         assert_eq!(selected.provider.default_model(), "gemini-2.5-flash");
@@ -227,21 +271,40 @@ mod tests {
 
     #[test]
     fn explicit_provider_needs_key() {
-        let error = select(Some(ProviderKind::Gemini), &ProviderOptions::default(), &[]).unwrap_err();
+        let error =
+            select(Some(ProviderKind::Gemini), &ProviderOptions::default(), &[]).unwrap_err();
         assert!(matches!(error, LlmError::Config { .. }), "{error:?}");
-        let error = select(Some(ProviderKind::OpenAi), &ProviderOptions::default(), &[]).unwrap_err();
+        let error =
+            select(Some(ProviderKind::OpenAi), &ProviderOptions::default(), &[]).unwrap_err();
         assert!(error.to_string().contains("OPENAI_API_KEY"), "{error}");
 
-        let local = ProviderOptions { base_url: Some("http://127.0.0.1:11434/v1".into()), ..ProviderOptions::default() };
-        assert_eq!(select(Some(ProviderKind::OpenAi), &local, &[]).unwrap().kind, ProviderKind::OpenAi);
+        let local = ProviderOptions {
+            base_url: Some("http://127.0.0.1:11434/v1".into()),
+            ..ProviderOptions::default()
+        };
+        assert_eq!(
+            select(Some(ProviderKind::OpenAi), &local, &[])
+                .unwrap()
+                .kind,
+            ProviderKind::OpenAi
+        );
     }
 
     #[test]
     fn provider_names_parse() {
         assert_eq!("OpenAI".parse::<ProviderKind>(), Ok(ProviderKind::OpenAi));
-        assert_eq!("offline".parse::<ProviderKind>(), Ok(ProviderKind::Keywords));
-        assert_eq!("claude".parse::<ProviderKind>(), Err(UnknownProvider("claude".into())));
-        assert_eq!(serde_json::to_string(&ProviderKind::OpenAi).unwrap(), "\"openai\"");
+        assert_eq!(
+            "offline".parse::<ProviderKind>(),
+            Ok(ProviderKind::Keywords)
+        );
+        assert_eq!(
+            "claude".parse::<ProviderKind>(),
+            Err(UnknownProvider("claude".into()))
+        );
+        assert_eq!(
+            serde_json::to_string(&ProviderKind::OpenAi).unwrap(),
+            "\"openai\""
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub const APPROX_CHARS_PER_TOKEN: u64 = 4;
 const TOKENS_PER_MESSAGE: u64 = 3;
 const REPLY_PRIMING_TOKENS: u64 = 3;
 
-/// How tokens are counted for a model.
+/// Token counting method of a model family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tokenizer {
@@ -36,7 +36,17 @@ impl Tokenizer {
     pub fn for_model(model: &str) -> Tokenizer {
         let model = model.trim().to_ascii_lowercase();
         let model = model.strip_prefix("models/").unwrap_or(&model);
-        const O200K: [&str; 9] = ["gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "chatgpt-4o", "o1", "o3", "o4", "keywords"];
+        const O200K: [&str; 9] = [
+            "gpt-4o",
+            "gpt-4.1",
+            "gpt-4.5",
+            "gpt-5",
+            "chatgpt-4o",
+            "o1",
+            "o3",
+            "o4",
+            "keywords",
+        ];
 
         if O200K.iter().any(|prefix| model.starts_with(prefix)) {
             Tokenizer::O200kBase
@@ -57,7 +67,9 @@ impl Tokenizer {
         match self {
             Tokenizer::O200kBase => o200k_base_singleton().encode_ordinary(text).len() as u64,
             Tokenizer::Cl100kBase => cl100k_base_singleton().encode_ordinary(text).len() as u64,
-            Tokenizer::ApproxChars => (text.chars().count() as u64).div_ceil(APPROX_CHARS_PER_TOKEN),
+            Tokenizer::ApproxChars => {
+                (text.chars().count() as u64).div_ceil(APPROX_CHARS_PER_TOKEN)
+            }
         }
     }
 
@@ -65,7 +77,11 @@ impl Tokenizer {
     /// per-message framing and the reply priming of OpenAI's chat format.
     pub fn count_messages(&self, messages: &[Message]) -> u64 {
         let framing = messages.len() as u64 * (TOKENS_PER_MESSAGE + 1) + REPLY_PRIMING_TOKENS;
-        framing + messages.iter().map(|message| self.count(&message.content)).sum::<u64>()
+        framing
+            + messages
+                .iter()
+                .map(|message| self.count(&message.content))
+                .sum::<u64>()
     }
 }
 
@@ -82,9 +98,15 @@ mod tests {
     #[test]
     fn tokenizer_follows_model_family() {
         assert_eq!(Tokenizer::for_model("gpt-4o-mini"), Tokenizer::O200kBase);
-        assert_eq!(Tokenizer::for_model("gpt-4.1-nano-2025-04-14"), Tokenizer::O200kBase);
+        assert_eq!(
+            Tokenizer::for_model("gpt-4.1-nano-2025-04-14"),
+            Tokenizer::O200kBase
+        );
         assert_eq!(Tokenizer::for_model("gpt-4-turbo"), Tokenizer::Cl100kBase);
-        assert_eq!(Tokenizer::for_model("gemini-2.0-flash"), Tokenizer::ApproxChars);
+        assert_eq!(
+            Tokenizer::for_model("gemini-2.0-flash"),
+            Tokenizer::ApproxChars
+        );
         assert_eq!(Tokenizer::for_model("llama3.1:8b"), Tokenizer::ApproxChars);
         assert_eq!(Tokenizer::for_model("keywords"), Tokenizer::O200kBase);
     }
@@ -107,9 +129,18 @@ mod tests {
     #[test]
     fn messages_add_framing() {
         let messages = vec![
-            Message { role: Role::System, content: "abcd".into() },
-            Message { role: Role::User, content: "abcdefgh".into() },
+            Message {
+                role: Role::System,
+                content: "abcd".into(),
+            },
+            Message {
+                role: Role::User,
+                content: "abcdefgh".into(),
+            },
         ];
-        assert_eq!(Tokenizer::ApproxChars.count_messages(&messages), 1 + 2 + 2 * 4 + 3);
+        assert_eq!(
+            Tokenizer::ApproxChars.count_messages(&messages),
+            1 + 2 + 2 * 4 + 3
+        );
     }
 }

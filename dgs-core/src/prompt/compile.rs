@@ -106,19 +106,15 @@ impl Prompt {
 
 /// Validates `prompt` against `options` and builds its system message and content hash.
 ///
-/// The template's placeholders are filled; when the template has no `{categories}` the
-/// category list is appended after it, and when it has no `{output_format}` the answer format
-/// is appended at the end. The generated sections are in Spanish, like the default template.
+/// The template's placeholders are filled. A template without `{categories}` gets the
+/// category list appended after it, and one without `{output_format}` gets the answer format
+/// at the end. The generated sections are in Spanish, like the default template.
 pub fn compile(prompt: &Prompt, options: &CompileOptions) -> Result<CompiledPrompt, PromptError> {
     if let Some(error) = prompt.problems(&options.fallback).into_iter().next() {
         return Err(error);
     }
     let pieces = template::scan(&prompt.template)?;
-    let uses = |wanted: Placeholder| {
-        pieces
-            .iter()
-            .any(|piece| *piece == Piece::Placeholder(wanted))
-    };
+    let uses = |wanted: Placeholder| pieces.contains(&Piece::Placeholder(wanted));
     if uses(Placeholder::Fields) && options.fields.is_empty() {
         return Err(PromptError::MissingFields);
     }

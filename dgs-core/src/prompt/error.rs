@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// Why a prompt is invalid or could not be loaded.
+/// Error of an invalid prompt or of a prompt source.
 ///
 /// Category positions are 0-based indexes into `Prompt::categories`; template positions are
 /// 1-based line and column numbers counted in characters.

@@ -1,5 +1,4 @@
-//! Where prompts come from: the [`PromptSource`] trait, a JSON file source and an in-memory
-//! source.
+//! Prompt sources: the [`PromptSource`] trait, a JSON file source and an in-memory source.
 //!
 //! A source returns the latest version of each prompt. Keeping the history of versions is
 //! the store's job; these sources only hold what they were given.
@@ -225,8 +224,8 @@ fn read_prompt_file(path: &Path) -> Result<Vec<Prompt>, PromptError> {
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
-    // Parsing as a JSON value first keeps syntax error positions; the typed pass below then
-    // reports field errors of an object or an array element.
+    // The first pass only decides between one prompt and an array of prompts. The typed pass
+    // then reports a missing or mistyped field with its line and column.
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|error| parse_error(path, &error))?;
     let parsed = match value {

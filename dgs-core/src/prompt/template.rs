@@ -1,7 +1,7 @@
 //! Template placeholders: scanning a template into text and placeholders.
 //!
 //! A placeholder is `{name}` where `name` is made of ASCII letters, digits and `_`. Any other
-//! brace is literal text, so a template can show a JSON example such as `{"id": 1}` as is;
+//! brace is literal text, so a template can show a JSON example such as `{"id": 1}` as is.
 //! `{{` and `}}` write a single brace where a literal `{word}` is needed.
 
 use super::error::PromptError;

@@ -340,7 +340,8 @@ fn hash_ignores_metadata() {
 #[test]
 fn hash_changes_with_content() {
     let base = compiled(&sample_prompt()).hash;
-    let changes: Vec<(&str, Box<dyn Fn(&mut Prompt)>)> = vec![
+    type Change = Box<dyn Fn(&mut Prompt)>;
+    let changes: Vec<(&str, Change)> = vec![
         ("template", Box::new(|p| p.template.push('!'))),
         (
             "category name",
