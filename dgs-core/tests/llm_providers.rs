@@ -166,6 +166,7 @@ async fn openai_without_structured_output_sends_no_format() {
 
     let mut with_model = request(Some(dgs_core::wire::answer_schema(false)));
     with_model.max_tokens = None;
+    with_model.temperature = 0.2;
     let response = provider.complete(with_model).await.unwrap();
     assert_eq!(response.usage, TokenUsage::default());
     assert_eq!(response.model, "llama3.1");
@@ -174,6 +175,7 @@ async fn openai_without_structured_output_sends_no_format() {
     let sent = &server.received_requests().await.unwrap()[0];
     let body: Value = sent.body_json().unwrap();
     assert_eq!(body["model"], "llama3.1");
+    assert_eq!(body["temperature"].to_string(), "0.2");
     assert!(body.get("response_format").is_none(), "{body}");
     assert!(body.get("max_tokens").is_none(), "{body}");
     assert!(sent.headers.get("authorization").is_none());

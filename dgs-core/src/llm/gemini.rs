@@ -112,6 +112,12 @@ impl GeminiProvider {
         })
     }
 
+    fn timeout(&self) -> Duration {
+        self.options
+            .request_timeout
+            .unwrap_or(self.options.connect_timeout)
+    }
+
     fn request_body(&self, request: &CompletionRequest) -> Value {
         let system: Vec<&str> = request
             .messages
@@ -133,7 +139,8 @@ impl GeminiProvider {
             })
             .collect();
 
-        let mut generation_config = json!({"temperature": request.temperature});
+        let mut generation_config =
+            json!({"temperature": http::temperature_json(request.temperature)});
         if let Some(max_tokens) = request.max_tokens {
             generation_config["maxOutputTokens"] = max_tokens.into();
         }
@@ -289,15 +296,14 @@ impl LlmProvider for GeminiProvider {
             .json(&body)
             .send()
             .await
-            .map_err(|error| {
-                http::transport_error(PROVIDER, error, self.options.request_timeout)
-            })?;
+            .map_err(|error| http::transport_error(PROVIDER, error, self.timeout()))?;
 
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.map_err(|error| {
-            http::transport_error(PROVIDER, error, self.options.request_timeout)
-        })?;
+        let text = response
+            .text()
+            .await
+            .map_err(|error| http::transport_error(PROVIDER, error, self.timeout()))?;
         if !(200..300).contains(&status) {
             let body_delay = retry_delay_from_body(&text);
             let error = http::status_error(

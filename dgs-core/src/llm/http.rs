@@ -63,17 +63,18 @@ pub(crate) fn normalise_base_url(provider: &str, base_url: &str) -> Result<Strin
 }
 
 /// Maps a failed send (no HTTP status) to [`LlmError::Timeout`] or
-/// [`LlmError::Transport`]. The URL is removed from the message.
+/// [`LlmError::Transport`]. The URL is removed from the message. `timeout` is the limit that
+/// expired: the request timeout when one is set, else the connect timeout.
 pub(crate) fn transport_error(
     provider: &str,
     error: reqwest::Error,
-    timeout: Option<Duration>,
+    timeout: Duration,
 ) -> LlmError {
     let error = error.without_url();
     if error.is_timeout() {
         return LlmError::Timeout {
             provider: provider.to_owned(),
-            timeout: timeout.unwrap_or_default(),
+            timeout,
         };
     }
     LlmError::Transport {
@@ -129,6 +130,13 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Dur
         .ok()?
         .with_timezone(&Utc);
     Some((date - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Returns a temperature as JSON with at most three decimals, so `0.2f32` is sent as `0.2`
+/// and not as `0.20000000298023224`.
+pub(crate) fn temperature_json(temperature: f32) -> serde_json::Value {
+    let rounded = (f64::from(temperature) * 1000.0).round() / 1000.0;
+    serde_json::Value::from(rounded)
 }
 
 /// Returns `text` with the secret replaced by `***`.

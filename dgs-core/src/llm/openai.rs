@@ -137,11 +137,17 @@ impl OpenAiProvider {
         })
     }
 
+    fn timeout(&self) -> Duration {
+        self.options
+            .request_timeout
+            .unwrap_or(self.options.connect_timeout)
+    }
+
     fn request_body(&self, request: &CompletionRequest, model: &str) -> serde_json::Value {
         let mut body = serde_json::json!({
             "model": model,
             "messages": request.messages,
-            "temperature": request.temperature,
+            "temperature": http::temperature_json(request.temperature),
         });
         // NOTE: `max_tokens` is what compatible servers accept; OpenAI's reasoning models
         // (o1, o3) require `max_completion_tokens` instead and reject this field.
@@ -213,15 +219,17 @@ impl LlmProvider for OpenAiProvider {
                 OpenAiAuth::ApiKeyHeader => builder.header("api-key", key.expose()),
             };
         }
-        let response = builder.send().await.map_err(|error| {
-            http::transport_error(PROVIDER, error, self.options.request_timeout)
-        })?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|error| http::transport_error(PROVIDER, error, self.timeout()))?;
 
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.map_err(|error| {
-            http::transport_error(PROVIDER, error, self.options.request_timeout)
-        })?;
+        let text = response
+            .text()
+            .await
+            .map_err(|error| http::transport_error(PROVIDER, error, self.timeout()))?;
         if !(200..300).contains(&status) {
             let error = http::status_error(
                 PROVIDER,

@@ -101,9 +101,10 @@ impl fmt::Debug for SelectedProvider {
 
 /// Builds the provider for `kind`, reading keys from the process environment.
 ///
-/// Without `kind`: OpenAI when `OPENAI_API_KEY` (or `options.api_key`) is set, else Gemini
-/// when `GEMINI_API_KEY` is set, else the keyword provider with [`NO_API_KEY_NOTICE`]. An
-/// explicit `openai` needs a key unless a base URL is given (local servers need none); an
+/// Without `kind`: OpenAI when `OPENAI_API_KEY` or `options.api_key` is set, or when
+/// `options.base_url` is (an OpenAI-compatible local server). Else Gemini when
+/// `GEMINI_API_KEY` is set, else the keyword provider with [`NO_API_KEY_NOTICE`]. An explicit
+/// `openai` needs a key unless a base URL is given, because local servers need none. An
 /// explicit `gemini` always needs one.
 pub fn provider_from_env(
     kind: Option<ProviderKind>,
@@ -129,6 +130,7 @@ pub fn provider_from_lookup(
         None if explicit_key.is_some() || openai_env.api_key.is_some() => {
             (ProviderKind::OpenAi, None)
         }
+        None if options.base_url.is_some() => (ProviderKind::OpenAi, None),
         None if gemini_env.api_key.is_some() => (ProviderKind::Gemini, None),
         None => (ProviderKind::Keywords, Some(NO_API_KEY_NOTICE.to_owned())),
     };
@@ -288,6 +290,19 @@ mod tests {
                 .kind,
             ProviderKind::OpenAi
         );
+    }
+
+    #[test]
+    fn base_url_option_selects_openai() {
+        let local = ProviderOptions {
+            base_url: Some("http://127.0.0.1:11434/v1".into()),
+            model: Some("llama3.1".into()),
+            ..ProviderOptions::default()
+        };
+        let selected = select(None, &local, &[("GEMINI_API_KEY", "g-b")]).unwrap();
+        assert_eq!(selected.kind, ProviderKind::OpenAi);
+        assert_eq!(selected.provider.default_model(), "llama3.1");
+        assert_eq!(selected.notice, None);
     }
 
     #[test]

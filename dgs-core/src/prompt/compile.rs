@@ -218,7 +218,7 @@ fn render_categories(categories: &[Category], fallback: &str) -> String {
 /// of exactly one result per item.
 fn render_output_format(categories: &[Category], fallback: &str, with_reason: bool) -> String {
     let example = if with_reason {
-        r#"{"results":[{"id":1,"category":3,"score":0.92,"reason":"pago mensual de arriendo de oficina"}]}"#
+        r#"{"results":[{"id":1,"category":3,"score":0.92,"reason":"motivo breve de la elección"}]}"#
     } else {
         r#"{"results":[{"id":1,"category":3,"score":0.92}]}"#
     };
