@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ClassifyConfigError;
 use super::result::FALLBACK_CATEGORY;
+use crate::prompt::CompiledPrompt;
 
 /// One thing to classify; for jobs, the representative row of one dedup group.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -107,5 +108,55 @@ impl EnginePrompt {
             });
         }
         Ok(())
+    }
+}
+
+impl From<&CompiledPrompt> for EnginePrompt {
+    /// Takes the system message, hash, categories, fallback and reason switch of a compiled
+    /// prompt.
+    fn from(compiled: &CompiledPrompt) -> Self {
+        EnginePrompt {
+            system: compiled.system.clone(),
+            prompt_hash: compiled.hash.clone(),
+            categories: compiled
+                .categories
+                .iter()
+                .map(|category| (category.id, category.name.clone()))
+                .collect(),
+            fallback: compiled.fallback.clone(),
+            with_reason: compiled.with_reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompt::{compile, CompileOptions, Prompt};
+
+    #[test]
+    fn engine_prompt_from_compiled() {
+        let prompt: Prompt = serde_json::from_value(serde_json::json!({
+            "id": "p1",
+            "name": "Ledger",
+            "template": "Classify each ledger line.",
+            "categories": [
+                {"id": 2, "name": "Nómina"},
+                {"id": 1, "name": "Gastos"}
+            ]
+        }))
+        .unwrap();
+        let compiled = compile(&prompt, &CompileOptions::default()).unwrap();
+
+        let engine_prompt = EnginePrompt::from(&compiled);
+
+        assert_eq!(engine_prompt.system, compiled.system);
+        assert_eq!(engine_prompt.prompt_hash, compiled.hash);
+        assert_eq!(
+            engine_prompt.categories,
+            vec![(1, "Gastos".to_owned()), (2, "Nómina".to_owned())]
+        );
+        assert_eq!(engine_prompt.fallback, compiled.fallback);
+        assert!(engine_prompt.validate().is_ok());
     }
 }
