@@ -1,0 +1,109 @@
+//! The output row type and the mapping of each input table's columns onto the layout.
+
+use super::error::ExportError;
+use super::options::ExportLayout;
+use crate::classify::Classification;
+use crate::ingest::Row;
+use crate::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One row of the output: an input row with its clean values and the classification of its
+/// group. Borrowed so the caller keeps ownership of rows and results while streaming.
+#[derive(Clone, Copy, Debug)]
+pub struct OutputRow<'a> {
+    pub row: &'a Row,
+    /// One value per [`ExportLayout::clean_columns`] entry, in that order.
+    pub clean: &'a [String],
+    /// Dedup group id: the row index of the group's first row.
+    pub group: u64,
+    /// The classification of the row's group.
+    pub classification: &'a Classification,
+    pub prompt_version: u32,
+    /// Review iteration that produced the classification, starting at 1.
+    pub iteration: u32,
+}
+
+impl OutputRow<'_> {
+    pub(crate) fn check_clean_count(&self, layout: &ExportLayout) -> Result<(), ExportError> {
+        if self.clean.len() == layout.clean_columns.len() {
+            return Ok(());
+        }
+
+        Err(ExportError::CleanValueCount {
+            row_index: self.row.row_index,
+            file: self.row.file.to_string(),
+            line: self.row.line,
+            expected: layout.clean_columns.len(),
+            found: self.clean.len(),
+        })
+    }
+}
+
+/// Maps the columns of each input table onto the layout's `original_columns`.
+///
+/// Rows of one table share one `Arc<[String]>` of column names, so the mapping is computed
+/// once per table and found again by the address of that allocation. The cache keeps a clone
+/// of each `Arc`, so an address cannot be reused by another table while it is cached.
+#[derive(Debug)]
+pub(crate) struct ColumnMapper {
+    positions: HashMap<String, usize>,
+    tables: HashMap<usize, (Arc<[String]>, Arc<[Option<usize>]>)>,
+}
+
+impl ColumnMapper {
+    pub(crate) fn new(layout: &ExportLayout) -> ColumnMapper {
+        let positions = layout
+            .original_columns
+            .iter()
+            .enumerate()
+            .map(|(position, column)| (column.clone(), position))
+            .collect();
+
+        ColumnMapper {
+            positions,
+            tables: HashMap::new(),
+        }
+    }
+
+    /// Returns, for each layout column, the index of the row's value for it, or `None` when
+    /// the row's table lacks that column.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::UnknownColumn`] when the row has a column the layout does not list.
+    pub(crate) fn sources(&mut self, row: &Row) -> Result<Arc<[Option<usize>]>, ExportError> {
+        let key = row.columns.as_ptr() as usize;
+        if let Some((_, sources)) = self.tables.get(&key) {
+            return Ok(Arc::clone(sources));
+        }
+
+        let mut sources = vec![None; self.positions.len()];
+        for (value_index, column) in row.columns.iter().enumerate() {
+            let Some(&position) = self.positions.get(column) else {
+                return Err(ExportError::UnknownColumn {
+                    row_index: row.row_index,
+                    file: row.file.to_string(),
+                    line: row.line,
+                    column: column.clone(),
+                });
+            };
+            sources[position] = Some(value_index);
+        }
+
+        let sources: Arc<[Option<usize>]> = sources.into();
+        self.tables
+            .insert(key, (Arc::clone(&row.columns), Arc::clone(&sources)));
+        Ok(sources)
+    }
+}
+
+/// Returns the row's value for a layout column, treating a missing column or a value past
+/// the end of a short row as null.
+pub(crate) fn value_at<'r>(row: &'r Row, source: Option<usize>) -> &'r Value {
+    const NULL: &Value = &Value::Null;
+
+    source
+        .and_then(|index| row.values.get(index))
+        .unwrap_or(NULL)
+}
