@@ -4,7 +4,7 @@ use std::io;
 use std::path::PathBuf;
 use thiserror::Error;
 
-/// Why an export could not be created, written or finished.
+/// Error raised when an export cannot be created, written or finished.
 #[derive(Debug, Error)]
 pub enum ExportError {
     /// No format was given and the output path's extension is missing or not supported.
@@ -63,7 +63,7 @@ pub enum ExportError {
     /// Creating, writing, flushing or renaming the output file failed.
     #[error("failed to {operation} export file {path}: {source}")]
     Io {
-        /// What was being done: `create`, `write`, `rename into place`.
+        /// Failed operation: `create`, `write` or `rename into place`.
         operation: &'static str,
         path: PathBuf,
         #[source]

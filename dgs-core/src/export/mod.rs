@@ -11,7 +11,7 @@
 //!   without `.0`, decimals (the score too) with `.`. The delimiter is `,` by default; Excel
 //!   under a Spanish regional setting expects `;` ([`ExportOptions::csv_delimiter`]).
 //! - JSONL has one object per line with the original fields under `fields` and the clean
-//!   fields under `clean`; values keep their JSON types and dates are ISO 8601 text.
+//!   fields under `clean`. Values keep their JSON types, and dates are ISO 8601 text.
 //! - XLSX has the rows on a sheet named `clasificacion` (bold, filled and frozen header,
 //!   autofilter, real Excel dates, numbers as numbers) and the [`ExportSummary`] on a sheet
 //!   named `resumen` after it. Rows past Excel's 1,048,576-row limit continue on
@@ -45,7 +45,7 @@ use std::path::{Path, PathBuf};
 use xlsx_sink::XlsxSink;
 
 /// Streams output rows into one file. Create it, [`write`](Exporter::write) each row once,
-/// then [`finish`](Exporter::finish) it; dropping it before `finish` deletes the partial
+/// then [`finish`](Exporter::finish) it. Dropping it before `finish` deletes the partial
 /// file.
 pub struct Exporter {
     output: OutputFile,
@@ -58,7 +58,7 @@ pub struct Exporter {
 }
 
 enum Sink {
-    Csv(CsvSink),
+    Csv(Box<CsvSink>),
     Jsonl(JsonlSink),
     Xlsx(Box<XlsxSink>),
 }
@@ -66,8 +66,8 @@ enum Sink {
 impl Exporter {
     /// Creates the output file and writes the header.
     ///
-    /// `format` chooses the format; `None` takes it from the extension of `path`
-    /// (`.csv`, `.jsonl` or `.xlsx`, any case).
+    /// With `format` set to `None`, the format comes from the extension of `path`
+    /// (`.csv`, `.jsonl` or `.xlsx`, in any case).
     ///
     /// # Errors
     ///
@@ -98,7 +98,7 @@ impl Exporter {
                 let delimiter = options.csv_delimiter as u8;
                 let sink = CsvSink::create(file, delimiter, &layout)
                     .map_err(|source| csv_error(path, source))?;
-                Sink::Csv(sink)
+                Sink::Csv(Box::new(sink))
             }
             ExportFormat::Jsonl => Sink::Jsonl(JsonlSink::create(file)),
             ExportFormat::Xlsx => {
@@ -146,8 +146,8 @@ impl Exporter {
 
     /// Writes one output row.
     ///
-    /// A row's table may lack some of the layout's original columns; those cells stay empty
-    /// (JSONL leaves the key out). A row with a bad column list or clean value count is
+    /// Cells of layout columns that the row's table lacks stay empty, and JSONL leaves those
+    /// keys out. A row with a bad column list or clean value count is
     /// rejected before anything is written, and the exporter stays usable.
     ///
     /// # Errors
@@ -206,7 +206,7 @@ impl Exporter {
     ///
     /// # Errors
     ///
-    /// [`ExportError::Aborted`] after a failed write; otherwise the error of the failed
+    /// [`ExportError::Aborted`] after a failed write, otherwise the error of the failed
     /// flush, save or rename. The partial file is deleted in every error case.
     pub fn finish(mut self, summary: &ExportSummary) -> Result<ExportReport, ExportError> {
         let path = self.output.path.clone();

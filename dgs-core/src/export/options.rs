@@ -1,5 +1,5 @@
-//! What the caller chooses when creating an export: the file format, the format-specific
-//! settings and the columns of the output.
+//! Settings given when creating an export: the file format, the format-specific options
+//! and the columns of the output.
 
 use super::error::ExportError;
 use serde::{Deserialize, Serialize};

@@ -48,7 +48,17 @@ impl OutputRow<'_> {
 #[derive(Debug)]
 pub(crate) struct ColumnMapper {
     positions: HashMap<String, usize>,
-    tables: HashMap<usize, (Arc<[String]>, Arc<[Option<usize>]>)>,
+    /// Keyed by the address of the table's column list.
+    tables: HashMap<usize, TableSources>,
+}
+
+/// A table's column list, kept alive so its address stays unique, and its value index per
+/// layout column.
+#[derive(Debug)]
+struct TableSources {
+    #[expect(dead_code, reason = "held only to keep the address in use")]
+    columns: Arc<[String]>,
+    sources: Arc<[Option<usize>]>,
 }
 
 impl ColumnMapper {
@@ -74,8 +84,8 @@ impl ColumnMapper {
     /// [`ExportError::UnknownColumn`] when the row has a column the layout does not list.
     pub(crate) fn sources(&mut self, row: &Row) -> Result<Arc<[Option<usize>]>, ExportError> {
         let key = row.columns.as_ptr() as usize;
-        if let Some((_, sources)) = self.tables.get(&key) {
-            return Ok(Arc::clone(sources));
+        if let Some(table) = self.tables.get(&key) {
+            return Ok(Arc::clone(&table.sources));
         }
 
         let mut sources = vec![None; self.positions.len()];
@@ -92,15 +102,18 @@ impl ColumnMapper {
         }
 
         let sources: Arc<[Option<usize>]> = sources.into();
-        self.tables
-            .insert(key, (Arc::clone(&row.columns), Arc::clone(&sources)));
+        let table = TableSources {
+            columns: Arc::clone(&row.columns),
+            sources: Arc::clone(&sources),
+        };
+        self.tables.insert(key, table);
         Ok(sources)
     }
 }
 
 /// Returns the row's value for a layout column, treating a missing column or a value past
 /// the end of a short row as null.
-pub(crate) fn value_at<'r>(row: &'r Row, source: Option<usize>) -> &'r Value {
+pub(crate) fn value_at(row: &Row, source: Option<usize>) -> &Value {
     const NULL: &Value = &Value::Null;
 
     source

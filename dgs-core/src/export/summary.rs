@@ -14,7 +14,7 @@ pub struct ExportSummary {
     pub groups: u64,
     /// LLM requests sent, follow-up requests included.
     pub chunks: u64,
-    /// Groups answered from the cache without a request.
+    /// Groups whose classification came from the cache, without a request.
     pub cache_hits: u64,
     /// Prompt tokens over all requests.
     pub tokens_in: u64,
@@ -45,7 +45,7 @@ pub struct CategoryCount {
     pub groups: u64,
 }
 
-/// What [`Exporter::finish`](super::Exporter::finish) wrote.
+/// Outcome of [`Exporter::finish`](super::Exporter::finish): the file, its rows and sheets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportReport {
     /// The final output path.

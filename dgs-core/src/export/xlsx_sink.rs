@@ -20,7 +20,8 @@ use std::io::BufWriter;
 /// Excel's limit on the characters of one cell, counted in UTF-16 code units.
 pub const XLSX_MAX_CELL_CHARS: usize = 32_767;
 
-/// Largest integer Excel shows without losing digits: it keeps 15 significant digits.
+/// Largest integer that Excel shows without losing digits, because it keeps 15 significant
+/// digits.
 const XLSX_MAX_EXACT_INTEGER: i64 = 999_999_999_999_999;
 
 /// Data rows per sheet whose text lengths size the columns.
@@ -43,13 +44,13 @@ pub(crate) struct XlsxSink {
     header_format: Format,
     date_format: Format,
     datetime_format: Format,
-    /// Names of the data sheets created so far; the last one is being written.
+    /// Names of the data sheets created so far. The last one is being written.
     sheets: Vec<String>,
     /// Workbook index of the data sheet being written.
     sheet_index: usize,
     /// Worksheet row the next data row goes to.
     next_row: RowNum,
-    /// Longest text per column in the sampled rows of the current sheet, in characters.
+    /// Maximum text length per column in the sampled rows of the current sheet, in characters.
     widths: Vec<usize>,
     truncated_cells: u64,
 }
@@ -416,7 +417,7 @@ fn excel_date(date: &NaiveDate) -> Option<ExcelDateTime> {
 fn excel_datetime(datetime: &NaiveDateTime) -> Option<ExcelDateTime> {
     let date = excel_date(&datetime.date())?;
     let time = datetime.time();
-    // A leap second shows as nanoseconds past 1e9; Excel has no leap seconds.
+    // chrono stores a leap second as nanoseconds past 1e9, and Excel has no leap seconds.
     let milliseconds = (time.nanosecond() / 1_000_000).min(999);
     let seconds = f64::from(time.second()) + f64::from(milliseconds) / 1000.0;
     date.and_hms(time.hour() as u16, time.minute() as u8, seconds)

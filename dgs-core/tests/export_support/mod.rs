@@ -331,7 +331,7 @@ pub const EXPECTED_TEXT: [[&str; 6]; 9] = [
     ["", "???", "", "", "", ""],
 ];
 
-/// Every header of the fixture's output, in order.
+/// Returns every header of the fixture's output, in order.
 pub fn expected_header() -> Vec<&'static str> {
     let mut header = vec!["row_index", "file", "sheet", "line"];
     header.extend(UNION);
