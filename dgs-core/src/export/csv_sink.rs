@@ -41,6 +41,9 @@ impl CsvSink {
 
     /// Writes one record. Values use [`Value`]'s `Display`: ISO 8601 dates, `.` as decimal
     /// separator, whole floats without `.0`, null as an empty field.
+    ///
+    /// NOTE: text starting with `=`, `+`, `-` or `@` is written unchanged, so Excel may
+    /// evaluate it as a formula when opening the file. The XLSX format stores it as text.
     pub(crate) fn write(
         &mut self,
         output: &OutputRow<'_>,

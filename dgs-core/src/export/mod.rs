@@ -271,3 +271,15 @@ fn xlsx_error(path: &Path, source: rust_xlsxwriter::XlsxError) -> ExportError {
         source,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exporter_is_send() {
+        // Callers run exports on blocking threads of an async runtime.
+        fn assert_send<T: Send>() {}
+        assert_send::<Exporter>();
+    }
+}
