@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Figures of the job that produced the export. The XLSX format writes them to the summary
-/// sheet; CSV and JSONL hold rows only, so the caller keeps the summary elsewhere.
+/// sheet. CSV and JSONL contain rows only, so the caller keeps the summary elsewhere.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// Input rows of the job.
@@ -26,7 +26,7 @@ pub struct ExportSummary {
     pub fallback_rows: u64,
     /// Groups that received the fallback category.
     pub fallback_groups: u64,
-    /// Rows and groups per category, in the order the caller wants them shown.
+    /// Rows and groups per category, written in the given order.
     pub categories: Vec<CategoryCount>,
     pub prompt_id: String,
     pub prompt_version: u32,
@@ -37,7 +37,7 @@ pub struct ExportSummary {
     pub created_at: DateTime<Utc>,
 }
 
-/// How many rows and groups received one category.
+/// Row and group counts of one category.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryCount {
     pub category: String,
@@ -52,8 +52,8 @@ pub struct ExportReport {
     pub path: PathBuf,
     /// Data rows written, header rows not counted.
     pub rows_written: u64,
-    /// Names of the XLSX data sheets in order; empty for CSV and JSONL.
+    /// Names of the XLSX data sheets in order, empty for CSV and JSONL.
     pub sheets: Vec<String>,
-    /// XLSX cells cut to Excel's limit of 32,767 characters; always 0 for CSV and JSONL.
+    /// XLSX cells cut to Excel's limit of 32,767 characters, always 0 for CSV and JSONL.
     pub truncated_cells: u64,
 }

@@ -1,10 +1,11 @@
 //! XLSX output: data sheets written row by row in rust_xlsxwriter's constant memory mode,
 //! and a summary sheet added by `finish`.
 //!
-//! Constant memory mode flushes each row to a temporary file once the next row starts, so
-//! memory stays flat whatever the row count. It requires writing rows in order, which a
-//! streaming exporter does anyway, and stores strings inline in the cells instead of in a
-//! shared string table, which makes files with many repeated strings larger.
+//! Constant memory mode flushes each row to a temporary file once the next row starts, so a
+//! sheet keeps one row in memory whatever the row count (rust_xlsxwriter 0.102 performance
+//! documentation). It requires writing rows in order, which a streaming exporter does anyway.
+//! It stores strings inline in the cells instead of in a shared string table, which makes
+//! files with many repeated strings larger.
 
 use super::options::{ExportLayout, ExportOptions};
 use super::row::{value_at, OutputRow};
