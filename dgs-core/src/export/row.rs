@@ -120,3 +120,56 @@ pub(crate) fn value_at(row: &Row, source: Option<usize>) -> &Value {
         .and_then(|index| row.values.get(index))
         .unwrap_or(NULL)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(columns: &Arc<[String]>, values: Vec<Value>) -> Row {
+        Row {
+            row_index: 7,
+            file: Arc::from("a.csv"),
+            sheet: None,
+            line: 9,
+            columns: Arc::clone(columns),
+            values,
+        }
+    }
+
+    fn layout(columns: &[&str]) -> ExportLayout {
+        ExportLayout {
+            original_columns: columns.iter().map(|column| column.to_string()).collect(),
+            clean_columns: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn mapper_reorders_columns() {
+        let columns: Arc<[String]> = vec!["b".to_string(), "a".to_string()].into();
+        let mut mapper = ColumnMapper::new(&layout(&["a", "c", "b"]));
+
+        let sources = mapper.sources(&row(&columns, vec![])).unwrap();
+        assert_eq!(&*sources, [Some(1), None, Some(0)]);
+    }
+
+    #[test]
+    fn mapper_reuses_table_mapping() {
+        let columns: Arc<[String]> = vec!["a".to_string()].into();
+        let mut mapper = ColumnMapper::new(&layout(&["a"]));
+
+        let first = mapper.sources(&row(&columns, vec![])).unwrap();
+        let second = mapper.sources(&row(&columns, vec![])).unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(mapper.tables.len(), 1);
+    }
+
+    #[test]
+    fn short_row_reads_null() {
+        let columns: Arc<[String]> = vec!["a".to_string(), "b".to_string()].into();
+        let short = row(&columns, vec![Value::Int(1)]);
+
+        assert_eq!(value_at(&short, Some(0)), &Value::Int(1));
+        assert_eq!(value_at(&short, Some(1)), &Value::Null);
+        assert_eq!(value_at(&short, None), &Value::Null);
+    }
+}
