@@ -832,3 +832,23 @@ async fn multi_field_items_keep_header_order() {
         "id\tcleanLineDescription\tcleanVendor\n1\tpago luz\tenel\n2\tfactura\tacme"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn dropping_run_stops_requests() {
+    let steps = (0..6)
+        .map(|_| Step::Delayed(Duration::from_secs(10), answers(&[(1, 1)])))
+        .collect();
+    let provider = ScriptedProvider::new(steps);
+    let options = ClassifyOptions {
+        concurrency_limit: 1,
+        ..options(1)
+    };
+    let engine = engine(provider.clone(), options);
+
+    let run = engine.run(items(6), HashSet::new(), CancellationToken::new(), |_| {});
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    drop(run);
+    tokio::time::sleep(Duration::from_secs(100)).await;
+
+    assert_eq!(provider.request_count(), 1);
+}

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 use tracing::{info, Instrument};
 
 use super::engine::{Engine, EventSink};
@@ -14,12 +14,14 @@ use super::input::Item;
 use super::outcome::{ChunkOutcome, ClassifyEvent, RunSummary};
 use super::result::Classification;
 
-/// A run in progress. Outcomes arrive in completion order; dropping the handle does not stop
-/// the run (cancel its token for that).
+/// A run in progress. Outcomes arrive in completion order. Dropping the handle cancels the
+/// run as its cancellation token would.
 #[derive(Debug)]
 pub struct ClassifyRun {
     outcomes: mpsc::UnboundedReceiver<ChunkOutcome>,
     driver: JoinHandle<RunSummary>,
+    /// Cancels the run's own child token when the handle is dropped.
+    _stop_on_drop: DropGuard,
 }
 
 impl ClassifyRun {
@@ -60,9 +62,9 @@ impl Engine {
     /// run with the same items and chunk size addresses the same chunks; chunks listed in
     /// `skip_chunks` are not run. Chunks start in index order as worker slots free up.
     ///
-    /// Cancelling `cancel` stops starting chunks, requests and retries; requests in flight
-    /// are abandoned and their chunks produce no outcome. Chunks finished before that are
-    /// still handed out, and the summary says `cancelled`.
+    /// Cancelling `cancel`, or dropping the returned handle, stops starting chunks, requests
+    /// and retries. Requests in flight are abandoned and their chunks produce no outcome.
+    /// Chunks finished before that are still handed out, and the summary says `cancelled`.
     pub fn run(
         &self,
         items: Vec<Item>,
@@ -71,6 +73,8 @@ impl Engine {
         on_event: impl Fn(ClassifyEvent) + Send + Sync + 'static,
     ) -> ClassifyRun {
         let (sender, outcomes) = mpsc::unbounded_channel();
+        let cancel = cancel.child_token();
+        let stop_on_drop = cancel.clone().drop_guard();
         let engine = self.clone();
         let on_event: EventSink = Arc::new(on_event);
         let span = tracing::Span::current();
@@ -83,7 +87,11 @@ impl Engine {
             }
             .instrument(span),
         );
-        ClassifyRun { outcomes, driver }
+        ClassifyRun {
+            outcomes,
+            driver,
+            _stop_on_drop: stop_on_drop,
+        }
     }
 
     /// Classifies every item and returns the results in item order with the run summary.
