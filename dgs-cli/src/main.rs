@@ -1,10 +1,20 @@
 //! The `dgs` command-line program: a thin layer over dgs-core.
 
 use clap::{Parser, Subcommand};
+use std::future::Future;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 mod commands;
+mod dry_run;
+mod failure;
+mod job_args;
+mod out_args;
+mod progress;
+mod runner;
+mod store_arg;
+
+use failure::{CommandResult, Failure};
 
 /// Reads, cleans, deduplicates and classifies ledger exports with LLMs.
 #[derive(Parser)]
@@ -21,6 +31,20 @@ enum Command {
     Inspect(commands::inspect::InspectArgs),
     /// Write every row of a ZIP, folder or file to stdout as JSON lines or CSV.
     Read(commands::read::ReadArgs),
+    /// Create a job in the store, print its id, classify the input and export the result.
+    Run(commands::run::RunArgs),
+    /// Continue a cancelled, failed or interrupted job; only chunks without results are sent.
+    Resume(commands::resume::ResumeArgs),
+    /// Show the state and figures of a job (the latest by default).
+    Status(commands::status::StatusArgs),
+    /// List the jobs of the store, newest first.
+    Jobs(commands::jobs::JobsArgs),
+    /// Export a finished job to .xlsx, .csv or .jsonl.
+    Export(commands::export::ExportArgs),
+    /// List, show, add and version the prompts of the store.
+    Prompts(commands::prompts::PromptsArgs),
+    /// Classify an input in one process without a store (no resume) and export the result.
+    Classify(commands::classify::ClassifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +53,28 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Read(args) => commands::read::run(&args),
+        Command::Run(args) => block_on(commands::run::run(&args)),
+        Command::Resume(args) => block_on(commands::resume::run(&args)),
+        Command::Status(args) => block_on(commands::status::run(&args)),
+        Command::Jobs(args) => block_on(commands::jobs::run(&args)),
+        Command::Export(args) => block_on(commands::export::run(&args)),
+        Command::Prompts(args) => block_on(commands::prompts::run(&args)),
+        Command::Classify(args) => block_on(commands::classify::run(&args)),
+    }
+}
+
+/// Runs an async command on a multi-threaded tokio runtime and turns its result into the
+/// exit code.
+fn block_on(command: impl Future<Output = CommandResult>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return Failure::failed(format!("cannot start the async runtime: {error}")).report()
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
     }
 }
 

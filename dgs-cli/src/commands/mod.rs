@@ -1,7 +1,14 @@
 //! One module per subcommand.
 
+pub(crate) mod classify;
+pub(crate) mod export;
 pub(crate) mod inspect;
+pub(crate) mod jobs;
+pub(crate) mod prompts;
 pub(crate) mod read;
+pub(crate) mod resume;
+pub(crate) mod run;
+pub(crate) mod status;
 
 use dgs_core::ingest::{IngestError, IngestSummary};
 use std::process::ExitCode;

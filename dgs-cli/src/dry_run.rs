@@ -1,0 +1,145 @@
+//! The cost estimate of `dgs classify --dry-run`: reads, cleans and groups the input as a job
+//! would, then counts the tokens of the requests without sending any.
+
+use crate::failure::Failure;
+use dgs_core::clean::Cleaner;
+use dgs_core::dedup::{Deduplicator, KeyBuilder};
+use dgs_core::ingest::{read_path, IngestEvent, Row};
+use dgs_core::job::JobOptions;
+use dgs_core::llm::{estimate, CostEstimate, PriceTable};
+use dgs_core::prompt::Prompt;
+use dgs_core::wire::WireItem;
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Rows cleaned and grouped per batch.
+const BATCH_ROWS: usize = 4096;
+
+/// Estimates the tokens and cost of classifying `input` with `prompt` and `options` on
+/// `model`.
+pub(crate) fn estimate_job(
+    input: &Path,
+    prompt: &Prompt,
+    options: &JobOptions,
+    model: &str,
+) -> Result<CostEstimate, Failure> {
+    let cleaner = Cleaner::new(&options.clean).map_err(|error| Failure::usage(error.to_string()))?;
+    let keys = KeyBuilder::new(&options.dedup, cleaner.columns())
+        .map_err(|error| Failure::usage(error.to_string()))?;
+    let mut deduplicator = Deduplicator::new(options.dedup_options.clone());
+    let mut aliases = AliasResolver::new(&options.column_aliases);
+
+    let mut batch: Vec<Row> = Vec::with_capacity(BATCH_ROWS);
+    let mut failure: Option<Failure> = None;
+    let mut push = |batch: &mut Vec<Row>, deduplicator: &mut Deduplicator| {
+        let result = deduplicator.push_rows(batch, &cleaner, &keys);
+        batch.clear();
+        result.map(|_| ()).map_err(|error| Failure::failed(error.to_string()))
+    };
+    let summary = read_path(input, &options.ingest, |event| {
+        if let IngestEvent::Row(mut row) = event {
+            aliases.apply(&mut row);
+            batch.push(row);
+            if batch.len() == BATCH_ROWS {
+                if let Err(error) = push(&mut batch, &mut deduplicator) {
+                    failure = Some(error);
+                    return ControlFlow::Break(());
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })
+    .map_err(|error| Failure::usage(error.to_string()))?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    push(&mut batch, &mut deduplicator)?;
+    for report in &summary.files {
+        if let Some(error) = &report.error {
+            eprintln!("error: {error}");
+        }
+    }
+
+    let dedup = deduplicator.finish();
+    let field_names = cleaner.field_names().to_vec();
+    let items: Vec<WireItem> = dedup
+        .llm_input(&field_names)
+        .into_iter()
+        .enumerate()
+        .map(|(position, input)| WireItem {
+            id: position as u32 + 1,
+            values: input.fields.into_iter().map(|(_, value)| value).collect(),
+        })
+        .collect();
+    let compiled = prompt
+        .compile(&options.compile.to_compile_options(&field_names))
+        .map_err(|error| Failure::usage(format!("prompt {} does not compile: {error}", prompt.id)))?;
+
+    Ok(estimate(
+        &compiled,
+        &field_names,
+        &items,
+        options.classify.chunk_size,
+        model,
+        &PriceTable::builtin(),
+    ))
+}
+
+/// Renames alias columns to the clean column they stand for, per table, the way a job reads
+/// them: a table with the column itself keeps it, otherwise its first alias present is used.
+struct AliasResolver<'a> {
+    aliases: &'a BTreeMap<String, Vec<String>>,
+    last: Option<(Arc<[String]>, Arc<[String]>)>,
+}
+
+impl<'a> AliasResolver<'a> {
+    fn new(aliases: &'a BTreeMap<String, Vec<String>>) -> Self {
+        AliasResolver {
+            aliases,
+            last: None,
+        }
+    }
+
+    fn apply(&mut self, row: &mut Row) {
+        if self.aliases.is_empty() {
+            return;
+        }
+        let cached = matches!(&self.last, Some((source, _)) if Arc::ptr_eq(source, &row.columns));
+        if !cached {
+            let renamed = self.rename(&row.columns);
+            self.last = Some((Arc::clone(&row.columns), renamed));
+        }
+        row.columns = Arc::clone(&self.last.as_ref().expect("set above").1);
+    }
+
+    fn rename(&self, columns: &[String]) -> Arc<[String]> {
+        let mut renamed = columns.to_vec();
+        for (column, aliases) in self.aliases {
+            if columns.contains(column) {
+                continue;
+            }
+            let alias_position = aliases
+                .iter()
+                .find_map(|alias| columns.iter().position(|name| name == alias));
+            if let Some(position) = alias_position {
+                renamed[position] = column.clone();
+            }
+        }
+        renamed.into()
+    }
+}
+
+/// Prints an estimate on stdout.
+pub(crate) fn print_estimate(estimate: &CostEstimate) {
+    println!("model: {}", estimate.model);
+    println!("items: {}", estimate.items);
+    println!("chunks: {} of up to {} items", estimate.chunks, estimate.chunk_size);
+    println!("prompt tokens: {}", estimate.prompt_tokens);
+    println!("completion tokens: {}", estimate.completion_tokens);
+    match estimate.cost_usd {
+        Some(cost) => println!("cost: ${cost:.4} (estimate, retries not included)"),
+        None => println!("cost: unknown, no price for model {}", estimate.model),
+    }
+}

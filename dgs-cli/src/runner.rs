@@ -1,0 +1,170 @@
+//! Runs a created job to the end for `dgs run`, `dgs resume` and `dgs classify`: progress on
+//! stderr, Ctrl-C handling, the closing summary and the export.
+
+use crate::failure::{CommandResult, Failure, EXIT_FAILED, EXIT_INTERRUPTED};
+use crate::progress::Progress;
+use dgs_core::export::{ExportOptions, ExportReport};
+use dgs_core::job::{JobError, JobReport, Jobs};
+use dgs_core::llm::LlmProvider;
+use dgs_core::store::{JobStatus, RecordKind, StoreError};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// How to tell the user to continue a stopped job. `None` for jobs in a memory store,
+/// which cannot be resumed.
+pub(crate) type ResumeHint = Option<String>;
+
+/// Builds the resume command for a job kept in the store at `store`.
+pub(crate) fn resume_hint(job_id: &str, store: &str) -> ResumeHint {
+    Some(format!("dgs resume {job_id} --store {store}"))
+}
+
+/// Runs or resumes `job_id`, prints the summary, and exports to `out` when the job
+/// completed.
+///
+/// Exit codes: 0 completed (and exported), 1 failed chunks or a failed export, 130 after
+/// Ctrl-C.
+pub(crate) async fn run_job(
+    jobs: &Jobs,
+    job_id: &str,
+    provider: Arc<dyn LlmProvider>,
+    out: Option<(&Path, &ExportOptions)>,
+    resume: ResumeHint,
+) -> CommandResult {
+    let progress = Progress::for_stderr();
+    let cancel = CancellationToken::new();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let watcher = spawn_interrupt_watcher(cancel.clone(), Arc::clone(&interrupted));
+
+    let result = jobs
+        .run(job_id, provider, cancel.clone(), progress.callback())
+        .await;
+    progress.finish();
+    let report = result.map_err(job_failure)?;
+    print_failed_files(&report);
+    eprintln!("{}", summary(&report));
+
+    match report.status {
+        JobStatus::Completed => {}
+        JobStatus::Cancelled if interrupted.load(Ordering::SeqCst) => {
+            watcher.abort();
+            match resume {
+                Some(command) => eprintln!("Cancelled. Resume with: {command}"),
+                None => eprintln!("Cancelled."),
+            }
+            return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        }
+        status => {
+            watcher.abort();
+            let error = report.error.as_deref().unwrap_or("not every chunk finished");
+            eprintln!("error: job {job_id} ended {}: {error}", status.as_str());
+            if let Some(command) = resume {
+                eprintln!("{} chunks have no results. Resume with: {command}", report.failed_chunks);
+            }
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+    }
+
+    // NOTE: Ctrl-C during the export does not stop it; the export is written in full.
+    let exit = match out {
+        Some((path, options)) => {
+            let exported = export(jobs, job_id, None, path, options).await?;
+            eprintln!(
+                "Wrote {} rows to {}",
+                exported.rows_written,
+                exported.path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        None => ExitCode::SUCCESS,
+    };
+    watcher.abort();
+    Ok(exit)
+}
+
+/// Exports an iteration of a job with progress on stderr.
+pub(crate) async fn export(
+    jobs: &Jobs,
+    job_id: &str,
+    iteration: Option<u32>,
+    path: &Path,
+    options: &ExportOptions,
+) -> Result<ExportReport, Failure> {
+    let progress = Progress::for_stderr();
+    let result = jobs
+        .export(job_id, iteration, path, None, options.clone(), progress.callback())
+        .await;
+    progress.finish();
+    result.map_err(job_failure)
+}
+
+/// Cancels `cancel` on the first Ctrl-C and records that it happened.
+fn spawn_interrupt_watcher(
+    cancel: CancellationToken,
+    interrupted: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            interrupted.store(true, Ordering::SeqCst);
+            eprintln!("Interrupted: finishing the chunks in flight, no new requests are sent");
+            cancel.cancel();
+        }
+    })
+}
+
+/// The closing summary, e.g. `rows 3046, groups 2120, chunks 43 (43 committed), ...`.
+pub(crate) fn summary(report: &JobReport) -> String {
+    let cost = report
+        .cost
+        .map_or_else(|| "n/a".to_owned(), |cost| format!("${cost:.4}"));
+    format!(
+        "Job {} {}: rows {}, groups {}, chunks {} ({} committed, {} without results), \
+         cache hits {}, tokens {} in / {} out, cost {cost}, Indeterminado {} rows ({} groups), \
+         time {:.1} s",
+        report.job_id,
+        report.status.as_str(),
+        report.rows,
+        report.groups,
+        report.chunks,
+        report.committed_chunks,
+        report.failed_chunks,
+        report.cache_hits,
+        report.usage.prompt_tokens,
+        report.usage.completion_tokens,
+        report.fallback_rows,
+        report.fallback_groups,
+        report.duration_ms as f64 / 1000.0
+    )
+}
+
+fn print_failed_files(report: &JobReport) {
+    for failed in &report.failed_files {
+        let table = match &failed.sheet {
+            Some(sheet) => format!("{} [{sheet}]", failed.file),
+            None => failed.file.clone(),
+        };
+        eprintln!(
+            "error: {table} failed after {} rows: {}",
+            failed.rows, failed.error
+        );
+    }
+}
+
+/// Maps a job error to its exit code: an unknown job id is a usage error (2), everything
+/// else a failure (1).
+pub(crate) fn job_failure(error: JobError) -> Failure {
+    match &error {
+        JobError::Store {
+            source:
+                StoreError::NotFound {
+                    kind: RecordKind::Job,
+                    ..
+                },
+            ..
+        } => Failure::usage(error.to_string()),
+        _ => Failure::failed(error.to_string()),
+    }
+}
