@@ -187,7 +187,7 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(cleaned.fields, ["2024-03-31", "1234.5", ""]);
-        assert_eq!(cleaned.keys, ["<fecha>", "<monto>", ""]);
+        assert_eq!(cleaned.keys, ["2024 03 31", "12345", ""]);
     }
 
     #[test]

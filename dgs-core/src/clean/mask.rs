@@ -80,11 +80,16 @@ impl MaskKinds {
 
 /// Writes `input` with the enabled masks applied. Returns `false`, writing nothing, when the
 /// input has no ASCII digit, because every pattern needs one.
+///
+/// A value that would keep no letter or digit outside placeholders (`3`, `1era`, `1.2`,
+/// `03/2024`) is left unchanged: masking it would merge every number-only description into
+/// one group, although different codes may mean different things.
 pub(crate) fn mask(input: &str, kinds: MaskKinds, out: &mut String) -> bool {
     if !input.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
 
+    let start = out.len();
     let mut scanner = Scanner {
         input,
         bytes: input.as_bytes(),
@@ -102,7 +107,29 @@ pub(crate) fn mask(input: &str, kinds: MaskKinds, out: &mut String) -> bool {
             scanner.symbol(index, c)
         };
     }
+
+    if !has_text_outside_placeholders(&out[start..]) {
+        out.truncate(start);
+        return false;
+    }
     true
+}
+
+fn has_text_outside_placeholders(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(placeholder) = PLACEHOLDERS.iter().find(|p| rest.starts_with(**p)) {
+                rest = &rest[placeholder.len()..];
+                continue;
+            }
+        }
+        if c.is_alphanumeric() {
+            return true;
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    false
 }
 
 struct Scanner<'a> {
@@ -555,8 +582,8 @@ mod tests {
             ("al 31/03/24", "al <fecha>"),
             ("al 31.03.2024 fin", "al <fecha> fin"),
             ("periodo 2024/03", "periodo <fecha>"),
-            ("03/2024-04/2024", "<fecha>-<fecha>"),
-            ("12/31/2024", "<fecha>"),
+            ("de 03/2024-04/2024", "de <fecha>-<fecha>"),
+            ("al 12/31/2024", "al <fecha>"),
         ];
         for (input, expected) in cases {
             assert_eq!(masked(input), expected, "input {input:?}");
@@ -565,16 +592,16 @@ mod tests {
 
     #[test]
     fn dates_reject_impossible_values() {
-        assert_eq!(masked("13/2024"), "<num>/<num>");
-        assert_eq!(masked("32/13/2024"), "<num>/<num>/<num>");
-        assert_eq!(masked("1/2"), "<num>/<num>");
+        assert_eq!(masked("al 13/2024"), "al <num>/<num>");
+        assert_eq!(masked("al 32/13/2024"), "al <num>/<num>/<num>");
+        assert_eq!(masked("al 1/2"), "al <num>/<num>");
     }
 
     #[test]
     fn dates_month_names() {
         assert_eq!(masked("cuota marzo 2024"), "cuota <fecha>");
         assert_eq!(masked("cuota MAR-24"), "cuota <fecha>");
-        assert_eq!(masked("marzo de 2024"), "<fecha>");
+        assert_eq!(masked("cuota marzo de 2024"), "cuota <fecha>");
         assert_eq!(masked("mayo 15 unidades"), "mayo <num> unidades");
     }
 
@@ -623,6 +650,7 @@ mod tests {
     #[test]
     fn ordinals_become_numbers() {
         assert_eq!(masked("1º piso"), "<num> piso");
+        assert_eq!(masked("1era"), "1era");
         assert_eq!(masked("2ª cuota"), "<num> cuota");
         assert_eq!(masked("1° trimestre"), "<num> trimestre");
     }
@@ -634,6 +662,23 @@ mod tests {
         assert!(out.is_empty());
         assert_eq!(masked("no hay 5"), "no hay <num>");
         assert_eq!(masked("Marzo"), "Marzo");
+    }
+
+    #[test]
+    fn number_only_values_unchanged() {
+        for input in [
+            "3",
+            "1.2",
+            "03/2024",
+            "$ 1.234",
+            "N° 55",
+            "#12 - 03/2024",
+            "2da",
+        ] {
+            let mut out = String::new();
+            assert!(!mask(input, MaskKinds::ALL, &mut out), "input {input:?}");
+            assert!(out.is_empty(), "input {input:?}");
+        }
     }
 
     #[test]
@@ -670,6 +715,6 @@ mod tests {
             masked("Señal año 2024 ítem 5"),
             "Señal año <num> ítem <num>"
         );
-        assert_eq!(masked("N°\u{a0}55"), "<num>");
+        assert_eq!(masked("N°\u{a0}55 Peña"), "<num> Peña");
     }
 }
