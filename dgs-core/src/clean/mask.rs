@@ -98,7 +98,12 @@ pub(crate) fn mask(input: &str, kinds: MaskKinds, out: &mut String) -> bool {
     };
     let mut index = 0;
     while index < input.len() {
-        let c = scanner.char_at(index);
+        let byte = scanner.byte_at(index);
+        let c = if byte < 0x80 {
+            char::from(byte)
+        } else {
+            scanner.char_at(index)
+        };
         index = if c.is_ascii_digit() {
             scanner.digit_token(index)
         } else if c.is_alphanumeric() {
@@ -158,7 +163,15 @@ impl Scanner<'_> {
 
     fn alphanumeric_end(&self, start: usize) -> usize {
         let mut end = start;
-        while end < self.input.len() {
+        while end < self.bytes.len() {
+            let byte = self.bytes[end];
+            if byte < 0x80 {
+                if !byte.is_ascii_alphanumeric() {
+                    break;
+                }
+                end += 1;
+                continue;
+            }
             let c = self.char_at(end);
             if !c.is_alphanumeric() {
                 break;

@@ -3,10 +3,68 @@
 //!
 //! Every function writes into `out` only when the result differs from `input` and returns
 //! `true` in that case. When it returns `false`, `out` is left untouched and the input is
-//! already the result, so the caller can skip a copy. Each one has an ASCII fast path.
+//! already the result, so the caller can skip a copy. ASCII bytes are tested without decoding,
+//! and unchanged spans are copied in one piece by an [`Editor`].
 
 use super::mask::PLACEHOLDERS;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Maximum length in chars of the compatibility decomposition of one char (U+FDFA).
+const MAX_DECOMPOSITION: usize = 18;
+
+/// Decodes the char that starts at byte `index`, which must be a char boundary.
+fn char_at(input: &str, index: usize) -> char {
+    input[index..].chars().next().unwrap_or('\0')
+}
+
+/// Writes `input` to `out` with edits, copying the unchanged spans between edits in one
+/// piece. Nothing is written until the first edit, so an input without edits costs no copy.
+struct Editor<'a> {
+    input: &'a str,
+    out: &'a mut String,
+    /// Bytes of `input` already written or replaced.
+    copied: usize,
+    changed: bool,
+    /// Lowercase the ASCII letters of copied spans (for [`lowercase`]).
+    lowercase_spans: bool,
+}
+
+impl<'a> Editor<'a> {
+    fn new(input: &'a str, out: &'a mut String) -> Self {
+        Editor {
+            input,
+            out,
+            copied: 0,
+            changed: false,
+            lowercase_spans: false,
+        }
+    }
+
+    fn copy_until(&mut self, end: usize) {
+        let start = self.out.len();
+        self.out.push_str(&self.input[self.copied..end]);
+        if self.lowercase_spans {
+            self.out[start..].make_ascii_lowercase();
+        }
+        self.copied = end;
+    }
+
+    /// Replaces `input[start..end]`: copies the span before it and returns `out` for the
+    /// replacement text.
+    fn replace(&mut self, start: usize, end: usize) -> &mut String {
+        self.copy_until(start);
+        self.copied = end;
+        self.changed = true;
+        self.out
+    }
+
+    fn finish(mut self) -> bool {
+        if self.changed {
+            self.copy_until(self.input.len());
+        }
+        self.changed
+    }
+}
 
 /// Writes `input` without leading and trailing Unicode whitespace (NBSP included).
 pub(crate) fn trim(input: &str, out: &mut String) -> bool {
@@ -18,36 +76,51 @@ pub(crate) fn trim(input: &str, out: &mut String) -> bool {
     true
 }
 
-/// Writes `input` with every run of Unicode whitespace replaced by one ASCII space.
-pub(crate) fn collapse_whitespace(input: &str, out: &mut String) -> bool {
-    let bytes = input.as_bytes();
-
-    if input.is_ascii() {
-        let needs_work = bytes.iter().enumerate().any(|(i, &b)| {
-            is_ascii_space(b) && (b != b' ' || bytes.get(i + 1).is_some_and(|&n| is_ascii_space(n)))
-        });
-        if !needs_work {
-            return false;
-        }
+/// Returns the byte length of the whitespace char at `index`, or `None` for other chars.
+fn whitespace_width(input: &str, index: usize) -> Option<usize> {
+    let byte = *input.as_bytes().get(index)?;
+    if byte < 0x80 {
+        return is_ascii_space(byte).then_some(1);
     }
+    let c = char_at(input, index);
+    c.is_whitespace().then(|| c.len_utf8())
+}
 
-    let mut in_run = false;
-    for c in input.chars() {
-        if c.is_whitespace() {
-            if !in_run {
-                out.push(' ');
-            }
-            in_run = true;
-        } else {
-            out.push(c);
-            in_run = false;
-        }
+/// Returns the byte length of the UTF-8 sequence that starts with `lead`.
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
     }
-    true
 }
 
 fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Writes `input` with every run of Unicode whitespace replaced by one ASCII space.
+pub(crate) fn collapse_whitespace(input: &str, out: &mut String) -> bool {
+    let bytes = input.as_bytes();
+    let mut editor = Editor::new(input, out);
+    let mut index = 0;
+
+    while index < bytes.len() {
+        let Some(width) = whitespace_width(input, index) else {
+            index += utf8_width(bytes[index]);
+            continue;
+        };
+        let start = index;
+        index += width;
+        while let Some(width) = whitespace_width(input, index) {
+            index += width;
+        }
+        if !(index - start == 1 && bytes[start] == b' ') {
+            editor.replace(start, index).push(' ');
+        }
+    }
+    editor.finish()
 }
 
 /// Writes `input` without control and invisible format characters.
@@ -56,27 +129,27 @@ fn is_ascii_space(b: u8) -> bool {
 /// two words. Other C0/C1 controls, zero-width spaces and joiners, the word joiner, the byte
 /// order mark and the soft hyphen are removed.
 pub(crate) fn remove_control(input: &str, out: &mut String) -> bool {
-    let has_work = if input.is_ascii() {
-        input.bytes().any(|b| b < 0x20 || b == 0x7f)
-    } else {
-        input
-            .chars()
-            .any(|c| c.is_control() || is_invisible_format(c))
-    };
-    if !has_work {
-        return false;
-    }
+    let bytes = input.as_bytes();
+    let mut editor = Editor::new(input, out);
+    let mut index = 0;
 
-    for c in input.chars() {
-        if c.is_control() {
-            if c.is_whitespace() {
-                out.push(' ');
-            }
-        } else if !is_invisible_format(c) {
-            out.push(c);
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if (0x20..0x7f).contains(&byte) {
+            index += 1;
+            continue;
         }
+        let c = char_at(input, index);
+        let end = index + c.len_utf8();
+        if c.is_control() {
+            let replacement = if c.is_whitespace() { " " } else { "" };
+            editor.replace(index, end).push_str(replacement);
+        } else if is_invisible_format(c) {
+            editor.replace(index, end);
+        }
+        index = end;
     }
-    true
+    editor.finish()
 }
 
 fn is_invisible_format(c: char) -> bool {
@@ -93,17 +166,23 @@ fn is_invisible_format(c: char) -> bool {
 /// same byte (`…`, `‘ ’ “ ” •  – —`). They appear when Windows-1252 text was decoded as
 /// ISO-8859-1 on the way in.
 pub(crate) fn unify_punctuation(input: &str, out: &mut String) -> bool {
-    if input.is_ascii() || !input.chars().any(|c| unified(c).is_some()) {
-        return false;
-    }
+    let bytes = input.as_bytes();
+    let mut editor = Editor::new(input, out);
+    let mut index = 0;
 
-    for c in input.chars() {
-        match unified(c) {
-            Some(replacement) => out.push_str(replacement),
-            None => out.push(c),
+    while index < bytes.len() {
+        if bytes[index] < 0x80 {
+            index += 1;
+            continue;
         }
+        let c = char_at(input, index);
+        let end = index + c.len_utf8();
+        if let Some(replacement) = unified(c) {
+            editor.replace(index, end).push_str(replacement);
+        }
+        index = end;
     }
-    true
+    editor.finish()
 }
 
 fn unified(c: char) -> Option<&'static str> {
@@ -127,24 +206,28 @@ fn unified(c: char) -> Option<&'static str> {
     Some(replacement)
 }
 
-/// Writes `input` in lowercase (Unicode simple and special case mappings).
+/// Writes `input` in lowercase (Unicode case mapping).
 pub(crate) fn lowercase(input: &str, out: &mut String) -> bool {
-    if input.is_ascii() {
-        if !input.bytes().any(|b| b.is_ascii_uppercase()) {
-            return false;
-        }
-        out.push_str(input);
-        out.make_ascii_lowercase();
-        return true;
-    }
+    let bytes = input.as_bytes();
+    let mut editor = Editor::new(input, out);
+    editor.lowercase_spans = true;
+    let mut index = 0;
 
-    if !input.chars().any(char::is_uppercase) {
-        return false;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte < 0x80 {
+            editor.changed |= byte.is_ascii_uppercase();
+            index += 1;
+            continue;
+        }
+        let c = char_at(input, index);
+        let end = index + c.len_utf8();
+        if c.is_uppercase() {
+            editor.replace(index, end).extend(c.to_lowercase());
+        }
+        index = end;
     }
-    for c in input.chars() {
-        out.extend(c.to_lowercase());
-    }
-    true
+    editor.finish()
 }
 
 /// How [`fold_accents`] treats `ñ` and `Ñ`.
@@ -164,48 +247,66 @@ pub(crate) enum Enye {
 /// [`Enye::Fold`] the letters NFKD leaves alone are also folded to ASCII (`ß` -> `ss`,
 /// `æ` -> `ae`, `ø` -> `o`, `œ` -> `oe`, `ł` -> `l`, `đ` -> `d`, `þ` -> `th`).
 pub(crate) fn fold_accents(input: &str, enye: Enye, out: &mut String) -> bool {
-    if input.is_ascii() {
-        return false;
-    }
-
+    let bytes = input.as_bytes();
+    let mut editor = Editor::new(input, out);
     let mut previous_alphanumeric = false;
-    for c in input.chars() {
-        if c.is_ascii() {
-            out.push(c);
-            previous_alphanumeric = c.is_ascii_alphanumeric();
+    let mut index = 0;
+
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte < 0x80 {
+            previous_alphanumeric = byte.is_ascii_alphanumeric();
+            index += 1;
             continue;
         }
+        let c = char_at(input, index);
+        let end = index + c.len_utf8();
 
         match c {
-            'ñ' | 'Ñ' if enye == Enye::Keep => out.push(c),
-            '°' if previous_alphanumeric => out.push('o'),
+            'ñ' | 'Ñ' if enye == Enye::Keep => {}
+            '°' if previous_alphanumeric => editor.replace(index, end).push('o'),
             // A decomposed `n` + combining tilde (macOS file names, NFD text) is an `ñ`.
-            '\u{0303}' if enye == Enye::Keep && out.ends_with(['n', 'N']) => {
-                let upper = out.ends_with('N');
-                out.pop();
-                out.push(if upper { 'Ñ' } else { 'ñ' });
+            '\u{0303}'
+                if enye == Enye::Keep
+                    && index > editor.copied
+                    && matches!(bytes[index - 1], b'n' | b'N') =>
+            {
+                let enye_letter = if bytes[index - 1] == b'N' { 'Ñ' } else { 'ñ' };
+                editor.replace(index - 1, end).push(enye_letter);
             }
-            _ => {
-                let before = out.len();
-                decompose_compatible(c, |part| {
-                    if !is_combining_mark(part) {
-                        out.push(part);
-                    }
-                });
-                if enye == Enye::Fold && !out[before..].is_ascii() {
-                    let decomposed = out.split_off(before);
-                    for part in decomposed.chars() {
-                        match ascii_letter(part) {
-                            Some(ascii) => out.push_str(ascii),
-                            None => out.push(part),
-                        }
-                    }
-                }
-            }
+            _ => fold_char(c, enye, &mut editor, index, end),
         }
         previous_alphanumeric = c.is_alphanumeric();
+        index = end;
     }
-    true
+    editor.finish()
+}
+
+fn fold_char(c: char, enye: Enye, editor: &mut Editor<'_>, start: usize, end: usize) {
+    let mut parts = ['\0'; MAX_DECOMPOSITION];
+    let mut count = 0;
+    decompose_compatible(c, |part| {
+        if count < MAX_DECOMPOSITION {
+            parts[count] = part;
+            count += 1;
+        }
+    });
+
+    let folds_further = enye == Enye::Fold && ascii_letter(c).is_some();
+    if count == 1 && parts[0] == c && !is_combining_mark(c) && !folds_further {
+        return;
+    }
+
+    let out = editor.replace(start, end);
+    for &part in &parts[..count] {
+        if is_combining_mark(part) {
+            continue;
+        }
+        match ascii_letter(part).filter(|_| enye == Enye::Fold) {
+            Some(ascii) => out.push_str(ascii),
+            None => out.push(part),
+        }
+    }
 }
 
 fn ascii_letter(c: char) -> Option<&'static str> {
@@ -238,23 +339,29 @@ fn ascii_letter(c: char) -> Option<&'static str> {
 /// unless a space already separates the words there (`N° 5` -> `N 5`). Follow this step with
 /// [`collapse_whitespace`] and [`trim`] to drop the spaces left at the ends.
 pub(crate) fn remove_punctuation(input: &str, out: &mut String) -> bool {
-    if input
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b' ')
-    {
-        return false;
-    }
-
+    let bytes = input.as_bytes();
+    let mut editor = Editor::new(input, out);
     let mut letters_in_word = 0usize;
     let mut previous: Option<char> = None;
+    let mut last_written: Option<char> = None;
     let mut inserted_space = false;
-    let mut chars = input.char_indices().peekable();
+    let mut index = 0;
 
-    while let Some((index, c)) = chars.next() {
+    while index < bytes.len() {
+        let byte = bytes[index];
+        let c = if byte < 0x80 {
+            char::from(byte)
+        } else {
+            char_at(input, index)
+        };
+        let end = index + c.len_utf8();
+
         if c.is_alphanumeric() || c.is_whitespace() {
             // A space this step wrote for a removed mark already separates the words.
-            if !(inserted_space && c.is_whitespace()) {
-                out.push(c);
+            if inserted_space && c.is_whitespace() {
+                editor.replace(index, end);
+            } else {
+                last_written = Some(c);
             }
             inserted_space = false;
             letters_in_word = if c.is_alphanumeric() {
@@ -263,6 +370,7 @@ pub(crate) fn remove_punctuation(input: &str, out: &mut String) -> bool {
                 0
             };
             previous = Some(c);
+            index = end;
             continue;
         }
 
@@ -271,18 +379,16 @@ pub(crate) fn remove_punctuation(input: &str, out: &mut String) -> bool {
                 .iter()
                 .find(|p| input[index..].starts_with(**p))
             {
-                out.push_str(placeholder);
-                for _ in 1..placeholder.len() {
-                    chars.next();
-                }
                 letters_in_word = 0;
                 inserted_space = false;
                 previous = Some('>');
+                last_written = Some('>');
+                index += placeholder.len();
                 continue;
             }
         }
 
-        let next = chars.peek().map(|&(_, n)| n);
+        let next = input[end..].chars().next();
         let between_digits = previous.is_some_and(|p| p.is_ascii_digit())
             && next.is_some_and(|n| n.is_ascii_digit());
         let deleted = match c {
@@ -291,17 +397,20 @@ pub(crate) fn remove_punctuation(input: &str, out: &mut String) -> bool {
             '\'' | '`' => true,
             _ => false,
         };
-        if !deleted && !out.is_empty() {
-            if !out.ends_with(char::is_whitespace) {
-                out.push(' ');
+        let replacement = editor.replace(index, end);
+        if !deleted && last_written.is_some() {
+            if !last_written.is_some_and(char::is_whitespace) {
+                replacement.push(' ');
+                last_written = Some(' ');
             }
             inserted_space = true;
         }
 
         letters_in_word = 0;
         previous = Some(c);
+        index = end;
     }
-    true
+    editor.finish()
 }
 
 #[cfg(test)]
