@@ -95,23 +95,39 @@ pub(crate) fn mask(input: &str, kinds: MaskKinds, out: &mut String) -> bool {
         bytes: input.as_bytes(),
         kinds,
         out,
+        copied: 0,
+        token_start: 0,
+        replaced: false,
     };
     let mut index = 0;
     while index < input.len() {
         let byte = scanner.byte_at(index);
+        if byte < 0x80 && !byte.is_ascii_alphanumeric() && byte != b'#' && byte != b'$' {
+            index += 1;
+            continue;
+        }
+
         let c = if byte < 0x80 {
             char::from(byte)
         } else {
             scanner.char_at(index)
         };
-        index = if c.is_ascii_digit() {
+        scanner.token_start = index;
+        scanner.replaced = false;
+        let end = if c.is_ascii_digit() {
             scanner.digit_token(index)
         } else if c.is_alphanumeric() {
             scanner.word_token(index)
         } else {
             scanner.symbol(index, c)
         };
+        if scanner.replaced {
+            scanner.copied = end;
+        }
+        index = end;
     }
+    scanner.token_start = input.len();
+    scanner.flush();
 
     if !has_text_outside_placeholders(&out[start..]) {
         out.truncate(start);
@@ -142,6 +158,12 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     kinds: MaskKinds,
     out: &'a mut String,
+    /// Bytes of `input` already written or replaced.
+    copied: usize,
+    /// Start of the token being handled.
+    token_start: usize,
+    /// True when the current token's handler wrote a placeholder.
+    replaced: bool,
 }
 
 impl Scanner<'_> {
@@ -206,13 +228,20 @@ impl Scanner<'_> {
         separators.contains(&self.byte_at(end)) && self.byte_at(end + 1).is_ascii_digit()
     }
 
-    fn emit(&mut self, placeholder: &str) {
-        self.out.push_str(placeholder);
+    /// Writes the input between the last replacement and the current token. Handlers that
+    /// keep a token just return its end, so kept text is written in one piece here.
+    fn flush(&mut self) {
+        self.out
+            .push_str(&self.input[self.copied..self.token_start]);
+        self.copied = self.token_start;
     }
 
-    fn copy(&mut self, start: usize, end: usize) -> usize {
-        self.out.push_str(&self.input[start..end]);
-        end
+    /// Replaces the current token with `placeholder`; the token ends where its handler
+    /// returns.
+    fn emit(&mut self, placeholder: &str) {
+        self.flush();
+        self.out.push_str(placeholder);
+        self.replaced = true;
     }
 
     /// A token that starts with a digit.
@@ -226,7 +255,7 @@ impl Scanner<'_> {
                 self.emit(NUMBER_PLACEHOLDER);
                 return token_end;
             }
-            return self.copy(start, token_end);
+            return token_end;
         }
 
         if self.kinds.documents {
@@ -255,7 +284,7 @@ impl Scanner<'_> {
             }
             return digits_end;
         }
-        self.copy(start, digits_end)
+        digits_end
     }
 
     /// A Chilean RUT: `76.123.456-7`, `7.654.321-K`, `12345678-9`.
@@ -412,7 +441,7 @@ impl Scanner<'_> {
         // Every pattern below needs a digit within a few bytes after the word.
         let window = &self.bytes[end..(end + 8).min(self.bytes.len())];
         if !window.iter().any(u8::is_ascii_digit) {
-            return self.copy(start, end);
+            return end;
         }
 
         if self.kinds.dates && is_one_of(word, &MONTHS) {
@@ -440,7 +469,7 @@ impl Scanner<'_> {
                 return number_end;
             }
         }
-        self.copy(start, end)
+        end
     }
 
     /// `Nº 123`, `N° 123`, `N. 123`, `No. 123`, `Nro: 123`: returns the end of the number.
@@ -493,7 +522,7 @@ impl Scanner<'_> {
     /// `AB12C34` -> `<num>`.
     fn word_with_digits(&mut self, start: usize, end: usize) -> usize {
         if !(self.kinds.documents || self.kinds.numbers) {
-            return self.copy(start, end);
+            return end;
         }
 
         let word = &self.input[start..end];
@@ -506,6 +535,7 @@ impl Scanner<'_> {
             let is_marker =
                 prefix.eq_ignore_ascii_case("nº") || is_one_of(prefix, &DOCUMENT_MARKERS);
             if !(is_marker && self.kinds.documents) {
+                self.flush();
                 self.out.push_str(prefix);
                 self.out.push(' ');
             }
@@ -531,7 +561,7 @@ impl Scanner<'_> {
                 return end;
             }
         }
-        self.copy(start, after)
+        after
     }
 }
 
@@ -559,14 +589,17 @@ fn is_one_of(word: &str, list: &[&str]) -> bool {
     if word.len() > 12 {
         return false;
     }
+    if word.is_ascii() {
+        return list.iter().any(|candidate| {
+            candidate.len() == word.len() && word.eq_ignore_ascii_case(candidate)
+        });
+    }
     list.iter().any(|candidate| {
-        if word.is_ascii() {
-            word.eq_ignore_ascii_case(candidate)
-        } else {
-            word.chars()
+        candidate.len().abs_diff(word.len()) <= 2
+            && word
+                .chars()
                 .flat_map(char::to_lowercase)
                 .eq(candidate.chars())
-        }
     })
 }
 

@@ -107,6 +107,20 @@ pub(crate) fn collapse_whitespace(input: &str, out: &mut String) -> bool {
     let mut index = 0;
 
     while index < bytes.len() {
+        let byte = bytes[index];
+        if byte < 0x80 && !is_ascii_space(byte) {
+            index += 1;
+            continue;
+        }
+        // One plain space between two words needs no edit.
+        if byte == b' '
+            && bytes
+                .get(index + 1)
+                .is_some_and(|&next| next < 0x80 && !is_ascii_space(next))
+        {
+            index += 2;
+            continue;
+        }
         let Some(width) = whitespace_width(input, index) else {
             index += utf8_width(bytes[index]);
             continue;
