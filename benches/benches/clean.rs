@@ -1,8 +1,8 @@
 //! Cleaning and dedup throughput on generated Spanish ledger descriptions.
 //!
 //! Run with `cargo bench -p dgs-benches --bench clean`. The descriptions come from a seeded
-//! generator in this file, so every run measures the same input: about 1 in 5 rows repeats an
-//! earlier description up to case, spacing, punctuation, document number, date or amount.
+//! generator in this file, so every run measures the same input: ledger lines that repeat
+//! with different case, spacing, punctuation, document numbers, dates and amounts.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use dgs_core::clean::{CleanConfig, Cleaner, Preset, Refinery};

@@ -1,6 +1,6 @@
 //! `dgs clean`: cleans the selected columns of every row, groups rows by dedup key and prints
 //! the dedup figures. With `--out` it also writes every row with its clean fields and group
-//! id. Rows are processed in chunks, so memory holds one chunk plus the groups.
+//! id. Rows are processed in chunks, so memory grows with one chunk plus the groups.
 
 use super::{finish_ingest, input_error, EXIT_FILE_FAILED, EXIT_USAGE};
 use clap::{Args, ValueEnum};
@@ -39,7 +39,7 @@ pub(crate) struct CleanArgs {
     #[arg(long, default_value = "ledger")]
     key_refinery: Preset,
 
-    /// How rows are grouped by their key text.
+    /// Grouping rule for the key texts.
     #[arg(long, value_enum, default_value_t = StrategyArg::Exact)]
     strategy: StrategyArg,
 
@@ -346,7 +346,7 @@ impl CleanWriter for JsonlCleanWriter {
 }
 
 /// Writes a header `row_index,file,sheet,line,group_id`, the clean field names and the union
-/// of every table's columns, then one record per row; a row leaves the columns of other
+/// of every table's columns, then one record per row. A row leaves the columns of other
 /// tables empty.
 struct CsvCleanWriter {
     out: csv::Writer<File>,

@@ -4,7 +4,7 @@ use super::refinery::Preset;
 use super::step::Step;
 use serde::{Deserialize, Serialize};
 
-/// Which columns to clean and how.
+/// Configuration of the clean stage: the columns to clean and the refineries.
 ///
 /// Two refineries run on every selected column: `refinery` (+ `extra_steps`) gives the
 /// `clean<Name>` text the LLM reads, and `key_refinery` (+ `key_extra_steps`) gives the text

@@ -1,6 +1,6 @@
 //! Errors of the clean stage.
 
-/// Why a cleaning configuration or a row could not be cleaned.
+/// An error in a cleaning configuration, or a row that cannot be cleaned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CleanError {
     /// A step name given in a configuration or on the command line is not a [`Step`](super::Step).

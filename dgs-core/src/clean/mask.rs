@@ -54,7 +54,7 @@ const CURRENCY_CODES: [&str; 9] = ["us", "usd", "clp", "eur", "ars", "mxn", "cop
 /// A bare `n` counts only when a degree sign or a dot follows it.
 const DOCUMENT_MARKERS: [&str; 7] = ["no", "nro", "nr", "num", "núm", "numero", "número"];
 
-/// Which kinds of masks a pass applies. Disabled kinds are copied through unchanged.
+/// The kinds of masks a pass applies. Text of a disabled kind is copied unchanged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct MaskKinds {
     pub(crate) dates: bool,
@@ -216,7 +216,7 @@ impl Scanner<'_> {
         }
     }
 
-    /// True when a number ending at `end` actually goes on: a letter or digit follows, or a
+    /// Returns true when a number ending at `end` goes on: a letter or digit follows, or a
     /// separator in `separators` followed by a digit.
     fn continues(&self, end: usize, separators: &[u8]) -> bool {
         if end >= self.input.len() {
@@ -244,7 +244,7 @@ impl Scanner<'_> {
         self.replaced = true;
     }
 
-    /// A token that starts with a digit.
+    /// Masks a token that starts with a digit and returns its end.
     fn digit_token(&mut self, start: usize) -> usize {
         let token_end = self.alphanumeric_end(start);
         let digits_end = self.digits_end(start);
@@ -287,7 +287,7 @@ impl Scanner<'_> {
         digits_end
     }
 
-    /// A Chilean RUT: `76.123.456-7`, `7.654.321-K`, `12345678-9`.
+    /// Returns the end of a Chilean RUT (`76.123.456-7`, `7.654.321-K`, `12345678-9`).
     fn rut(&self, start: usize) -> Option<usize> {
         let first = self.digits_end(start) - start;
         let mut position = start + first;
@@ -316,7 +316,8 @@ impl Scanner<'_> {
         (!self.continues(end, b".,/-")).then_some(end)
     }
 
-    /// `2024-03-31`, `31/03/2024`, `31.03.24`, `03/2024`, `2024-03`.
+    /// Returns the end of a numeric date: `2024-03-31`, `31/03/2024`, `31.03.24`, `03/2024`,
+    /// `2024-03`.
     fn numeric_date(&self, start: usize) -> Option<usize> {
         let first_end = self.digits_end(start);
         let first_len = first_end - start;
@@ -369,7 +370,7 @@ impl Scanner<'_> {
         None
     }
 
-    /// `1.234,56`, `1,234.56`, `1.234.567`, `12,5`, `99.90`.
+    /// Returns the end of an amount: `1.234,56`, `1,234.56`, `1.234.567`, `12,5`, `99.90`.
     fn amount(&self, start: usize) -> Option<usize> {
         let first_end = self.digits_end(start);
         let first_len = first_end - start;
@@ -408,7 +409,8 @@ impl Scanner<'_> {
         None
     }
 
-    /// Any number after a currency sign or code: digits with `.` or `,` between them.
+    /// Returns the end of the number after a currency sign or code: digits with `.` or `,`
+    /// between them.
     fn currency_number(&self, start: usize) -> Option<usize> {
         if !self.byte_at(start).is_ascii_digit() {
             return None;
@@ -420,7 +422,8 @@ impl Scanner<'_> {
         Some(end)
     }
 
-    /// A document identifier after a marker: letters and digits, with inner `-` or `/`.
+    /// Returns the end of a document identifier after a marker: letters and digits, with
+    /// inner `-` or `/`.
     fn identifier_end(&self, start: usize) -> usize {
         let mut end = self.alphanumeric_end(start);
         while matches!(self.byte_at(end), b'-' | b'/') && self.char_at(end + 1).is_alphanumeric() {
@@ -429,7 +432,7 @@ impl Scanner<'_> {
         end
     }
 
-    /// A token that starts with a letter.
+    /// Masks a token that starts with a letter and returns its end.
     fn word_token(&mut self, start: usize) -> usize {
         let end = self.alphanumeric_end(start);
         let word = &self.input[start..end];
@@ -472,7 +475,8 @@ impl Scanner<'_> {
         end
     }
 
-    /// `Nº 123`, `N° 123`, `N. 123`, `No. 123`, `Nro: 123`: returns the end of the number.
+    /// Returns the end of a marked document number: `Nº 123`, `N° 123`, `N. 123`,
+    /// `No. 123`, `Nro: 123`.
     fn marked_number(&self, word: &str, word_end: usize) -> Option<usize> {
         let mut position = word_end;
         let bare_n = word.eq_ignore_ascii_case("n") || word.eq_ignore_ascii_case("nº");
@@ -496,7 +500,8 @@ impl Scanner<'_> {
         Some(self.identifier_end(position))
     }
 
-    /// The year after a month name: `marzo 2024`, `mar-24`, `marzo de 2024`, `mar.2024`.
+    /// Returns the end of the year after a month name: `marzo 2024`, `mar-24`,
+    /// `marzo de 2024`, `mar.2024`.
     fn month_year(&self, month_end: usize) -> Option<usize> {
         let rest = &self.input[month_end..];
         let separator = [" del ", " de ", ". ", " ", "-", "/", "."]
@@ -518,7 +523,7 @@ impl Scanner<'_> {
         (!self.continues(year_end, b"/.")).then_some(year_end)
     }
 
-    /// A token of letters and digits: `FACT00123` -> `FACT <num>`, `Nº123` -> `<num>`,
+    /// Masks a token of letters and digits: `FACT00123` -> `FACT <num>`, `Nº123` -> `<num>`,
     /// `AB12C34` -> `<num>`.
     fn word_with_digits(&mut self, start: usize, end: usize) -> usize {
         if !(self.kinds.documents || self.kinds.numbers) {
@@ -544,7 +549,8 @@ impl Scanner<'_> {
         end
     }
 
-    /// A character that is not a letter or digit: `#123` and `$ 1.234` start here.
+    /// Masks what starts at a character that is not a letter or digit (`#123`, `$ 1.234`)
+    /// and returns its end.
     fn symbol(&mut self, start: usize, c: char) -> usize {
         let after = start + c.len_utf8();
 

@@ -3,7 +3,7 @@
 //!
 //! Every unique description costs LLM tokens, and ledger lines repeat with small variations
 //! (`PAGO FACT. 00123 PROV. ACME 03/2024`, `Pago Fact 00456 Prov Acme 04/2024`). A
-//! [`Refinery`] is an ordered list of named [`Step`]s; the [`Preset`]s `basic`, `fingerprint`
+//! [`Refinery`] is an ordered list of named [`Step`]s. The [`Preset`]s `basic`, `fingerprint`
 //! and `ledger` cover the usual needs, and a [`CleanConfig`] adds extra steps to them. A
 //! [`Cleaner`] applies one refinery for the text the LLM reads (default `basic`) and one for
 //! the dedup key (default `ledger`) to the selected columns of each row.

@@ -244,7 +244,7 @@ pub(crate) fn lowercase(input: &str, out: &mut String) -> bool {
     editor.finish()
 }
 
-/// How [`fold_accents`] treats `ñ` and `Ñ`.
+/// The treatment of `ñ` and `Ñ` in [`fold_accents`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Enye {
     /// Keep `ñ`/`Ñ`: Spanish `año` and `ano` stay different words.

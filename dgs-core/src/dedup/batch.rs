@@ -15,8 +15,8 @@ impl Deduplicator {
     /// Cleans `rows` and builds their keys in parallel, then pushes them in order. Returns each
     /// row's clean fields and group, in the order of `rows`.
     ///
-    /// Fails on the first row that cannot be cleaned or keyed, or that is out of order; rows
-    /// before it in `rows` are not pushed when cleaning or keying fails.
+    /// Fails on the first row that cannot be cleaned or keyed, or that is out of order. When
+    /// cleaning or keying fails, no row of `rows` is pushed.
     pub fn push_rows(
         &mut self,
         rows: &[Row],

@@ -9,7 +9,7 @@ use ahash::{AHashMap, RandomState};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// How a [`Deduplicator`] stores the keys it has seen.
+/// The storage a [`Deduplicator`] uses for the keys it has seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyStorage {
@@ -28,7 +28,7 @@ pub enum KeyStorage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DedupOptions {
-    /// How keys are stored. Default: [`KeyStorage::Exact`].
+    /// Key storage. Default: [`KeyStorage::Exact`].
     pub key_storage: KeyStorage,
     /// How many of the largest groups [`DedupStats::largest_groups`] lists. Default: 10.
     pub largest_groups: usize,

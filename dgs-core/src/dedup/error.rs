@@ -2,7 +2,7 @@
 
 use crate::clean::CleanError;
 
-/// Why rows could not be grouped.
+/// An error that stops grouping rows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DedupError {
     /// A row was pushed with a row index not greater than the previous one. Rows must arrive

@@ -1,4 +1,4 @@
-//! The row -> group map that sends each group's answer back to every row.
+//! The row -> group map that copies each group's classification to every row.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

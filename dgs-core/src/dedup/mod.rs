@@ -4,7 +4,7 @@
 //! according to a [`DedupStrategy`] (exact key text, fingerprint, or chosen clean or raw
 //! columns). A [`Deduplicator`] takes rows one at a time in row-index order: the first row
 //! with a key starts a group and represents it, and the group id is that row's index. The
-//! finished [`Dedup`] holds a [`GroupMap`] (group id of every row, 8 bytes per row) to map
+//! finished [`Dedup`] contains a [`GroupMap`] (group id of every row, 8 bytes per row) to map
 //! answers back, the groups with their sizes, figures per file and in total, and the
 //! [`LlmInput`] items.
 

@@ -12,7 +12,7 @@ use std::fmt::Write;
 /// key whatever the values contain.
 const PART_SEPARATOR: char = '\u{1F}';
 
-/// How the dedup key of a row is built. Serialises with a `kind` tag:
+/// The rule that builds the dedup key of a row. Serialises with a `kind` tag:
 /// `{"kind":"exact"}`, `{"kind":"columns","columns":[{"column":"Glosa","source":"clean"}]}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -38,12 +38,12 @@ pub enum DedupStrategy {
 pub struct KeyColumn {
     /// Source column name, as in the input header.
     pub column: String,
-    /// Which text of the column goes into the key. Default: [`KeySource::Clean`].
+    /// The text of the column that goes into the key. Default: [`KeySource::Clean`].
     #[serde(default)]
     pub source: KeySource,
 }
 
-/// Which text of a column a [`KeyColumn`] uses.
+/// The text of a column that a [`KeyColumn`] uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeySource {
