@@ -45,6 +45,9 @@ enum Command {
     Prompts(commands::prompts::PromptsArgs),
     /// Classify an input in one process without a store (no resume) and export the result.
     Classify(commands::classify::ClassifyArgs),
+    /// Clean the selected columns, group rows by dedup key and print the dedup figures;
+    /// optionally write every row with its clean fields and group id.
+    Clean(commands::clean::CleanArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Read(args) => commands::read::run(&args),
+        Command::Clean(args) => commands::clean::run(&args),
         Command::Run(args) => block_on(commands::run::run(&args)),
         Command::Resume(args) => block_on(commands::resume::run(&args)),
         Command::Status(args) => block_on(commands::status::run(&args)),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod classify;
+pub(crate) mod clean;
 pub(crate) mod export;
 pub(crate) mod inspect;
 pub(crate) mod jobs;
