@@ -25,7 +25,8 @@ pub(crate) fn estimate_job(
     options: &JobOptions,
     model: &str,
 ) -> Result<CostEstimate, Failure> {
-    let cleaner = Cleaner::new(&options.clean).map_err(|error| Failure::usage(error.to_string()))?;
+    let cleaner =
+        Cleaner::new(&options.clean).map_err(|error| Failure::usage(error.to_string()))?;
     let keys = KeyBuilder::new(&options.dedup, cleaner.columns())
         .map_err(|error| Failure::usage(error.to_string()))?;
     let mut deduplicator = Deduplicator::new(options.dedup_options.clone());
@@ -33,10 +34,12 @@ pub(crate) fn estimate_job(
 
     let mut batch: Vec<Row> = Vec::with_capacity(BATCH_ROWS);
     let mut failure: Option<Failure> = None;
-    let mut push = |batch: &mut Vec<Row>, deduplicator: &mut Deduplicator| {
+    let push = |batch: &mut Vec<Row>, deduplicator: &mut Deduplicator| {
         let result = deduplicator.push_rows(batch, &cleaner, &keys);
         batch.clear();
-        result.map(|_| ()).map_err(|error| Failure::failed(error.to_string()))
+        result
+            .map(|_| ())
+            .map_err(|error| Failure::failed(error.to_string()))
     };
     let summary = read_path(input, &options.ingest, |event| {
         if let IngestEvent::Row(mut row) = event {
@@ -75,7 +78,9 @@ pub(crate) fn estimate_job(
         .collect();
     let compiled = prompt
         .compile(&options.compile.to_compile_options(&field_names))
-        .map_err(|error| Failure::usage(format!("prompt {} does not compile: {error}", prompt.id)))?;
+        .map_err(|error| {
+            Failure::usage(format!("prompt {} does not compile: {error}", prompt.id))
+        })?;
 
     Ok(estimate(
         &compiled,
@@ -135,7 +140,10 @@ impl<'a> AliasResolver<'a> {
 pub(crate) fn print_estimate(estimate: &CostEstimate) {
     println!("model: {}", estimate.model);
     println!("items: {}", estimate.items);
-    println!("chunks: {} of up to {} items", estimate.chunks, estimate.chunk_size);
+    println!(
+        "chunks: {} of up to {} items",
+        estimate.chunks, estimate.chunk_size
+    );
     println!("prompt tokens: {}", estimate.prompt_tokens);
     println!("completion tokens: {}", estimate.completion_tokens);
     match estimate.cost_usd {

@@ -58,7 +58,8 @@ pub(crate) struct JobSettingsArgs {
 }
 
 fn parse_provider(text: &str) -> Result<ProviderKind, String> {
-    text.parse().map_err(|error: dgs_core::llm::UnknownProvider| error.to_string())
+    text.parse()
+        .map_err(|error: dgs_core::llm::UnknownProvider| error.to_string())
 }
 
 fn parse_preset(text: &str) -> Result<Preset, String> {
@@ -82,9 +83,13 @@ impl JobSettingsArgs {
             options.clean.key_refinery = key_refinery.into();
         }
 
-        options.classify = classify_options(self.chunk_size, self.concurrency, self.model.as_deref())?;
+        options.classify =
+            classify_options(self.chunk_size, self.concurrency, self.model.as_deref())?;
         options.provider = ProviderSettings {
-            kind: self.provider.map(|kind| kind.as_str().to_owned()).unwrap_or_default(),
+            kind: self
+                .provider
+                .map(|kind| kind.as_str().to_owned())
+                .unwrap_or_default(),
             model: self.model.clone().unwrap_or_default(),
             base_url: self.base_url.clone(),
         };
@@ -143,7 +148,10 @@ pub(crate) async fn load_prompt(path: &Path) -> Result<Prompt, Failure> {
         Failure::usage(format!("invalid prompt file {}: {error}", path.display()))
     };
     let source = JsonPromptSource::open(path).map_err(|error| invalid(&error))?;
-    source.default_prompt().await.map_err(|error| invalid(&error))
+    source
+        .default_prompt()
+        .await
+        .map_err(|error| invalid(&error))
 }
 
 /// Builds the provider for `settings`, with the key from the environment. `kind` `None`
@@ -156,7 +164,9 @@ pub(crate) fn select_provider(
 ) -> Result<SelectedProvider, Failure> {
     let compiled = prompt
         .compile(&options.compile.to_compile_options(&[]))
-        .map_err(|error| Failure::usage(format!("prompt {} does not compile: {error}", prompt.id)))?;
+        .map_err(|error| {
+            Failure::usage(format!("prompt {} does not compile: {error}", prompt.id))
+        })?;
     let provider_options = ProviderOptions {
         model: Some(settings.model.clone()).filter(|model| !model.is_empty()),
         base_url: settings.base_url.clone(),
@@ -174,13 +184,20 @@ pub(crate) fn select_provider(
 /// the input, so a typo fails before the job is created.
 pub(crate) fn check_columns(input: &Path, options: &JobOptions) -> Result<(), Failure> {
     if !input.exists() {
-        return Err(Failure::usage(format!("input {} not found", input.display())));
+        return Err(Failure::usage(format!(
+            "input {} not found",
+            input.display()
+        )));
     }
     let available = collect_columns(input, &IngestOptions::default())
         .map_err(|error| Failure::usage(error.to_string()))?;
 
     for column in &options.clean.columns {
-        let aliases = options.column_aliases.get(column).map(Vec::as_slice).unwrap_or(&[]);
+        let aliases = options
+            .column_aliases
+            .get(column)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let found = std::iter::once(column)
             .chain(aliases)
             .any(|name| available.iter().any(|present| present == name));

@@ -70,7 +70,10 @@ fn main() -> ExitCode {
 /// Runs an async command on a multi-threaded tokio runtime and turns its result into the
 /// exit code.
 fn block_on(command: impl Future<Output = CommandResult>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             return Failure::failed(format!("cannot start the async runtime: {error}")).report()
@@ -90,4 +93,15 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
 }

@@ -56,7 +56,10 @@ impl Progress {
 
     /// Shows one event.
     pub(crate) fn show(&self, event: ProgressEvent) {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let stage_changed = state.stage != Some(event.stage);
         state.stage = Some(event.stage);
 
@@ -93,7 +96,10 @@ impl Progress {
 
     /// Clears the bars, so the summary that follows is not drawn over.
     pub(crate) fn finish(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Mode::Bars { bar } = &mut state.mode {
             if let Some(bar) = bar.take() {
                 bar.finish();

@@ -59,10 +59,16 @@ pub(crate) async fn run_job(
         }
         status => {
             watcher.abort();
-            let error = report.error.as_deref().unwrap_or("not every chunk finished");
+            let error = report
+                .error
+                .as_deref()
+                .unwrap_or("not every chunk finished");
             eprintln!("error: job {job_id} ended {}: {error}", status.as_str());
             if let Some(command) = resume {
-                eprintln!("{} chunks have no results. Resume with: {command}", report.failed_chunks);
+                eprintln!(
+                    "{} chunks have no results. Resume with: {command}",
+                    report.failed_chunks
+                );
             }
             return Ok(ExitCode::from(EXIT_FAILED));
         }
@@ -95,7 +101,14 @@ pub(crate) async fn export(
 ) -> Result<ExportReport, Failure> {
     let progress = Progress::for_stderr();
     let result = jobs
-        .export(job_id, iteration, path, None, options.clone(), progress.callback())
+        .export(
+            job_id,
+            iteration,
+            path,
+            None,
+            options.clone(),
+            progress.callback(),
+        )
         .await;
     progress.finish();
     result.map_err(job_failure)

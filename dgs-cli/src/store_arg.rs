@@ -14,18 +14,19 @@ pub(crate) struct StoreArg {
         long = "store",
         env = "DGS_STORE",
         default_value = "dgs.db",
-        value_name = "PATH"
+        value_name = "PATH",
+        global = true
     )]
-    pub(crate) path: PathBuf,
+    pub(crate) store_path: PathBuf,
 }
 
 impl StoreArg {
     /// Opens the SQLite store, creating the file when it does not exist yet.
     pub(crate) async fn open(&self) -> Result<Arc<dyn Store>, Failure> {
-        let store = SqliteStore::open(&self.path).await.map_err(|error| {
+        let store = SqliteStore::open(&self.store_path).await.map_err(|error| {
             Failure::failed(format!(
                 "cannot open store {}: {error}",
-                self.path.display()
+                self.store_path.display()
             ))
         })?;
         Ok(Arc::new(store))
@@ -33,10 +34,10 @@ impl StoreArg {
 
     /// Opens a store that must already exist, for commands that only read from it.
     pub(crate) async fn open_existing(&self) -> Result<Arc<dyn Store>, Failure> {
-        if !self.path.exists() {
+        if !self.store_path.exists() {
             return Err(Failure::usage(format!(
                 "store {} not found; pass --store PATH or set DGS_STORE",
-                self.path.display()
+                self.store_path.display()
             )));
         }
         self.open().await
@@ -44,6 +45,6 @@ impl StoreArg {
 
     /// Returns the path as the user should type it in a `--store` option.
     pub(crate) fn display(&self) -> String {
-        self.path.display().to_string()
+        self.store_path.display().to_string()
     }
 }

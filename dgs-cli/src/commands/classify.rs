@@ -1,8 +1,8 @@
 //! `dgs classify`: ingest, clean, dedup, classify and export in one process with an
 //! in-memory store, for one-off runs that need no resume.
 
-use crate::failure::CommandResult;
 use crate::dry_run::{estimate_job, print_estimate};
+use crate::failure::CommandResult;
 use crate::job_args::{check_columns, JobSettingsArgs};
 use crate::out_args::{check_out_path, CsvDelimiterArg};
 use crate::runner::{job_failure, run_job};
@@ -46,9 +46,10 @@ pub(crate) async fn run(args: &ClassifyArgs) -> CommandResult {
     if args.dry_run {
         let model = options.model().to_owned();
         let path = args.path.clone();
-        let estimate = tokio::task::spawn_blocking(move || estimate_job(&path, &prompt, &options, &model))
-            .await
-            .expect("the estimate task does not panic")?;
+        let estimate =
+            tokio::task::spawn_blocking(move || estimate_job(&path, &prompt, &options, &model))
+                .await
+                .expect("the estimate task does not panic")?;
         print_estimate(&estimate);
         return Ok(ExitCode::SUCCESS);
     }
@@ -58,7 +59,10 @@ pub(crate) async fn run(args: &ClassifyArgs) -> CommandResult {
         .create(&args.path, &prompt, options)
         .await
         .map_err(job_failure)?;
-    let out = args.out.as_ref().expect("clap requires --out without --dry-run");
+    let out = args
+        .out
+        .as_ref()
+        .expect("clap requires --out without --dry-run");
     let export_options = args.csv.export_options();
     run_job(
         &jobs,

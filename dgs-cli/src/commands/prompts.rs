@@ -4,7 +4,7 @@ use crate::failure::{CommandResult, Failure};
 use crate::store_arg::StoreArg;
 use clap::{Args, Subcommand};
 use dgs_core::prompt::{JsonPromptSource, Prompt, PromptSource};
-use dgs_core::store::{Store, StoreError};
+use dgs_core::store::StoreError;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -115,12 +115,12 @@ pub(crate) async fn run(args: &PromptsArgs) -> CommandResult {
 
 /// Stores every prompt of `file` and prints the version each one got.
 async fn add(store_arg: &StoreArg, file: &PathBuf) -> CommandResult {
-    let source = JsonPromptSource::open(file)
-        .map_err(|error| Failure::usage(format!("invalid prompt file {}: {error}", file.display())))?;
-    let prompts = source
-        .list()
-        .await
-        .map_err(|error| Failure::usage(format!("invalid prompt file {}: {error}", file.display())))?;
+    let source = JsonPromptSource::open(file).map_err(|error| {
+        Failure::usage(format!("invalid prompt file {}: {error}", file.display()))
+    })?;
+    let prompts = source.list().await.map_err(|error| {
+        Failure::usage(format!("invalid prompt file {}: {error}", file.display()))
+    })?;
 
     let store = store_arg.open().await?;
     for prompt in &prompts {
@@ -138,7 +138,10 @@ fn print_lines(prompts: &[Prompt], key: &str, json: bool) {
         return;
     }
 
-    println!("{:<24} {:>7} {:>7} {:>10}  NAME", "ID", "VERSION", "DEFAULT", "CATEGORIES");
+    println!(
+        "{:<24} {:>7} {:>7} {:>10}  NAME",
+        "ID", "VERSION", "DEFAULT", "CATEGORIES"
+    );
     for line in &lines {
         println!(
             "{:<24} {:>7} {:>7} {:>10}  {}",

@@ -91,7 +91,9 @@ impl MockLlm {
 /// Builds the keyword classifier for the default prompt of a prompt file.
 pub fn keyword_classifier(prompt_path: &Path) -> KeywordProvider {
     let source = JsonPromptSource::open(prompt_path).expect("prompt file loads");
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let prompt = runtime
         .block_on(source.default_prompt())
         .expect("prompt file has a default prompt");
@@ -108,12 +110,15 @@ fn serve(stream: TcpStream, shared: &Shared) {
             return;
         };
         let (status, response) = answer(&body, shared);
-        let head = format!(
+        let head =
+            format!(
             "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             if status == 200 { "OK" } else { "Internal Server Error" },
             response.len()
         );
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(response.as_bytes()).is_err() {
+        if writer.write_all(head.as_bytes()).is_err()
+            || writer.write_all(response.as_bytes()).is_err()
+        {
             return;
         }
         let _ = writer.flush();
@@ -169,7 +174,9 @@ fn answer(body: &[u8], shared: &Shared) -> (u16, String) {
 
     let failing = shared
         .failures_left
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1))
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+            left.checked_sub(1)
+        })
         .is_ok();
     let status = if failing { 500 } else { 200 };
     shared.received.lock().unwrap().push(Received {
