@@ -1,7 +1,8 @@
 //! Progress display on stderr: indicatif bars on a terminal, plain lines otherwise.
 //!
 //! Plain lines go to logs and CI output, so they are rate-limited to one every
-//! [`LINE_INTERVAL`] plus one per stage change and one per message.
+//! [`LINE_INTERVAL`], plus one per stage change, one when a stage is done and one per
+//! message.
 
 use dgs_core::job::{ProgressEvent, Stage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -85,7 +86,8 @@ impl Progress {
                 let due = state
                     .last_line
                     .is_none_or(|last| last.elapsed() >= LINE_INTERVAL);
-                if stage_changed || due || event.message.is_some() {
+                let stage_done = event.total == Some(event.done);
+                if stage_changed || due || stage_done || event.message.is_some() {
                     eprintln!("{}", plain_line(&event));
                     state.last_line = Some(Instant::now());
                 }

@@ -193,6 +193,11 @@ fn killed_job_resumes_to_same_export() {
         probe.wait_for_chunks(&job_id, chunks, &mut child);
         child.kill().unwrap();
         child.wait().unwrap();
+        let committed = probe.committed(&job_id);
+        assert!(
+            committed < 12,
+            "kill {round} came before the last chunk: {committed}"
+        );
         kills.push((mock.received().len(), probe.committed_texts(&job_id)));
     }
 
@@ -210,8 +215,22 @@ fn killed_job_resumes_to_same_export() {
     }
 
     let received = mock.received();
+    assert!(
+        received.len() > kills.last().unwrap().0,
+        "the final resume sent the remaining chunks"
+    );
     for (kill, (requests_before, committed)) in kills.iter().enumerate() {
         assert!(!committed.is_empty(), "kill {kill} happened after a commit");
+        let sent_before: HashSet<&String> = received[..*requests_before]
+            .iter()
+            .flat_map(|request| &request.items)
+            .collect();
+        for text in committed {
+            assert!(
+                sent_before.contains(text),
+                "committed `{text}` matches a sent item"
+            );
+        }
         for request in &received[*requests_before..] {
             for text in &request.items {
                 assert!(
