@@ -92,11 +92,18 @@ pub(crate) fn estimate_job(
     ))
 }
 
+/// Column names of a table, shared by its rows.
+type Columns = Arc<[String]>;
+
 /// Renames alias columns to the clean column they stand for, per table, the way a job reads
 /// them: a table with the column itself keeps it, otherwise its first alias present is used.
+///
+/// NOTE: this repeats the job's own alias resolution and prepare stage, which dgs-core does
+/// not export; a change there must be mirrored here or the estimate counts other groups.
 struct AliasResolver<'a> {
     aliases: &'a BTreeMap<String, Vec<String>>,
-    last: Option<(Arc<[String]>, Arc<[String]>)>,
+    /// The last table's columns and their renamed list.
+    last: Option<(Columns, Columns)>,
 }
 
 impl<'a> AliasResolver<'a> {
@@ -119,15 +126,15 @@ impl<'a> AliasResolver<'a> {
         row.columns = Arc::clone(&self.last.as_ref().expect("set above").1);
     }
 
-    fn rename(&self, columns: &[String]) -> Arc<[String]> {
+    fn rename(&self, columns: &[String]) -> Columns {
         let mut renamed = columns.to_vec();
         for (column, aliases) in self.aliases {
-            if columns.contains(column) {
+            if renamed.contains(column) {
                 continue;
             }
             let alias_position = aliases
                 .iter()
-                .find_map(|alias| columns.iter().position(|name| name == alias));
+                .find_map(|alias| renamed.iter().position(|name| name == alias));
             if let Some(position) = alias_position {
                 renamed[position] = column.clone();
             }

@@ -3,7 +3,7 @@
 use crate::failure::Failure;
 use clap::Args;
 use dgs_core::export::{ExportFormat, ExportOptions};
-use std::path::PathBuf;
+use std::path::Path;
 
 #[derive(Args, Debug, Clone)]
 pub(crate) struct CsvDelimiterArg {
@@ -23,7 +23,7 @@ impl CsvDelimiterArg {
 }
 
 /// Checks that `out` names a supported format before any work starts.
-pub(crate) fn check_out_path(out: &PathBuf) -> Result<(), Failure> {
+pub(crate) fn check_out_path(out: &Path) -> Result<(), Failure> {
     ExportFormat::from_path(out).map(|_| ()).map_err(|error| {
         Failure::usage(format!(
             "--out {}: {error}; use .xlsx, .csv or .jsonl",

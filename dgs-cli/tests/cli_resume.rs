@@ -281,7 +281,7 @@ fn ctrl_c_cancels_and_resume_completes() {
 
     let committed = probe.committed(&job_id);
     assert!(
-        committed >= 2 && committed < 12,
+        (2..12).contains(&committed),
         "committed chunks after cancel: {committed}"
     );
 
