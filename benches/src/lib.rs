@@ -1,3 +1,0 @@
-//! Shared helpers for the dgs benchmarks.
-
-pub mod engine_overhead;
