@@ -52,9 +52,12 @@ pub struct JobReport {
     /// call. Their rows read before the failure are kept; the rest are not in the job.
     /// Empty when the stage did not run in this call (status reports, resumed runs).
     pub failed_files: Vec<FailedFile>,
+    /// Input entries not read at all (unsupported formats, encrypted entries), with the
+    /// reason in `error`, from the prepare stage of this call. Empty as `failed_files` is.
+    pub skipped_files: Vec<FailedFile>,
 }
 
-/// A table of the input that failed to read.
+/// A table of the input that failed to read, or an entry that was skipped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedFile {
     /// File path inside the input.

@@ -110,6 +110,7 @@ pub(crate) async fn report_from_store(
         provider: config.options.provider.kind.clone(),
         model,
         failed_files: Vec::new(),
+        skipped_files: Vec::new(),
     })
 }
 
