@@ -208,3 +208,21 @@ fn clean_rejects_unknown_output_extension() {
         "{stderr}"
     );
 }
+
+#[test]
+fn clean_rejects_output_inside_input() {
+    let folder = ledger_folder();
+    let out = folder.path().join("out.csv");
+    let output = dgs(&[
+        "clean",
+        path_arg(folder.path()),
+        "--column",
+        "Glosa",
+        "--out",
+        path_arg(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is inside the input folder"), "{stderr}");
+    assert!(!out.exists());
+}
