@@ -192,7 +192,8 @@ fn clean_column_missing_in_one_file() {
 #[test]
 fn clean_rejects_unknown_output_extension() {
     let folder = ledger_folder();
-    let out = folder.path().join("out.xlsx");
+    let out_folder = tempfile::tempdir().unwrap();
+    let out = out_folder.path().join("out.xlsx");
     let output = dgs(&[
         "clean",
         path_arg(folder.path()),
