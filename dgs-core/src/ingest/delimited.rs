@@ -11,9 +11,9 @@
 //!   "Unicode text"), else to the order above. When no candidate scores, the file has one
 //!   column and the first candidate absent from the sample is used.
 //! - Leading records whose fields are all blank are skipped; the next record is the header.
-//! - Header names are trimmed of whitespace (non-breaking spaces included), BOMs and quotes.
-//!   An empty name becomes `column_N` (N = 1-based position) and a repeated name gets a
-//!   suffix `_2`, `_3`... (`Name`, `Name_2`); each renaming is reported.
+//! - Header names are cleaned and made unique by [`super::column_names`]: an empty name
+//!   becomes `column_N` (N = 1-based position) and a repeated name gets a suffix `_2`,
+//!   `_3`... (`Name`, `Name_2`); each renaming is reported.
 //! - A record with fewer fields than the header is padded with nulls and reported. Fields
 //!   beyond the header are not added as columns, because columns are fixed when the table
 //!   starts: they are reported with their line and values (`extra_fields`).
@@ -22,6 +22,7 @@
 //! - Reported lines are 1-based physical lines of the file where the record starts, so a
 //!   quoted field spanning lines does not shift the lines of later records.
 
+use super::column_names::unique_column_names;
 use super::decode::{DecodingReader, TextEncoding};
 use super::{Format, IngestError, IngestOptions, TableInfo, TableSink, Warning};
 use crate::Value;
@@ -354,55 +355,10 @@ fn score(sample: &[u8], delimiter: u8) -> (usize, usize) {
     best
 }
 
-/// Cleans header names and makes them unique by the rule in the module docs.
+/// Cleans header names and makes them unique with the rule shared by every format.
 fn make_columns(header: &csv::StringRecord, line: u64) -> (Vec<String>, Vec<Warning>) {
-    let mut warnings = Vec::new();
-    let mut columns: Vec<String> = Vec::with_capacity(header.len());
-    let mut used = std::collections::HashSet::new();
-
-    for (index, raw) in fields(header).enumerate() {
-        let position = index + 1;
-        let trimmed = clean_header(raw);
-        let mut name = if trimmed.is_empty() {
-            let generated = format!("column_{position}");
-            warnings.push(Warning {
-                line: Some(line),
-                kind: "empty_header".to_owned(),
-                message: format!("column {position} has an empty header; named {generated:?}"),
-            });
-            generated
-        } else {
-            trimmed
-        };
-
-        if used.contains(&name) {
-            let mut suffix = 2;
-            let renamed = loop {
-                let candidate = format!("{name}_{suffix}");
-                if !used.contains(&candidate) {
-                    break candidate;
-                }
-                suffix += 1;
-            };
-            warnings.push(Warning {
-                line: Some(line),
-                kind: "duplicate_header".to_owned(),
-                message: format!(
-                    "column {position} repeats the header {name:?}; renamed to {renamed:?}"
-                ),
-            });
-            name = renamed;
-        }
-
-        used.insert(name.clone());
-        columns.push(name);
-    }
-    (columns, warnings)
-}
-
-fn clean_header(raw: &str) -> String {
-    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}' || c == '"')
-        .to_owned()
+    let raw: Vec<String> = fields(header).map(str::to_owned).collect();
+    unique_column_names(&raw, Some(line))
 }
 
 #[cfg(test)]
