@@ -18,12 +18,15 @@ fn date(year: i32, month: u32, day: u32) -> Value {
     Value::Date(NaiveDate::from_ymd_opt(year, month, day).unwrap())
 }
 
+/// Day of month, description and amount of one ledger line.
+type LedgerLine = (u32, &'static str, f64);
+
 /// Two sheets, "Enero" with two rows and "Febrero" with one, each with a title in row 1, a
 /// blank row 2 and the header in row 3.
 fn two_sheet_workbook() -> Vec<u8> {
     let mut workbook = Workbook::new();
     let date_format = CellFormat::new().set_num_format("dd/mm/yyyy");
-    let sheets: [(&str, &[(u32, &str, f64)]); 2] = [
+    let sheets: [(&str, &[LedgerLine]); 2] = [
         (
             "Enero",
             &[(5, "Arriendo oficina", 1500.5), (20, "Luz", 80.0)],

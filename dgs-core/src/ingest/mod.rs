@@ -26,6 +26,7 @@ mod error;
 mod event;
 mod input;
 mod json;
+mod line_ends;
 mod names;
 mod options;
 mod report;
