@@ -5,7 +5,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::{build_zip, patch_zip, read_default, read_file_path, Entry};
-use dgs_core::ingest::{Format, IngestOptions};
+use dgs_core::ingest::{Format, IngestOptions, IngestSummary};
 use dgs_core::Value;
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 use std::path::PathBuf;
@@ -56,6 +56,18 @@ fn two_sheet_workbook() -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
+/// Path, sheet, format and row count of each table report, in input order.
+fn tables(summary: &IngestSummary) -> Vec<(&str, Option<&str>, Format, u64)> {
+    summary
+        .files
+        .iter()
+        .map(|report| {
+            let sheet = report.sheet.as_deref();
+            (report.path.as_str(), sheet, report.format, report.rows)
+        })
+        .collect()
+}
+
 #[test]
 fn mixed_zip_rows_in_order() {
     let workbook = two_sheet_workbook();
@@ -94,17 +106,8 @@ fn mixed_zip_rows_in_order() {
     ];
     assert_eq!(sources, expected);
 
-    let reports: Vec<(&str, Option<&str>, Format, u64)> = read
-        .summary
-        .files
-        .iter()
-        .map(|report| {
-            let sheet = report.sheet.as_deref();
-            (report.path.as_str(), sheet, report.format, report.rows)
-        })
-        .collect();
     assert_eq!(
-        reports,
+        tables(&read.summary),
         [
             ("libros/gastos.xlsx", Some("Enero"), Format::Xlsx, 2),
             ("libros/gastos.xlsx", Some("Febrero"), Format::Xlsx, 1),
@@ -241,17 +244,9 @@ fn sample_archive_read_whole() {
     assert!(!summary.has_errors(), "{:#?}", summary.files);
     assert_eq!(summary.skipped.len(), 2, "{:#?}", summary.skipped);
 
-    let tables: Vec<(&str, Option<&str>, Format, u64)> = summary
-        .files
-        .iter()
-        .map(|report| {
-            let sheet = report.sheet.as_deref();
-            (report.path.as_str(), sheet, report.format, report.rows)
-        })
-        .collect();
     let workbook = "contabilidad/auxiliar_servicios_2024.xlsx";
     assert_eq!(
-        tables,
+        tables(summary),
         [
             (
                 "contabilidad/auxiliar_compras_a\u{f1}o_2024.csv",

@@ -210,9 +210,9 @@ fn is_blank_line(record: &csv::StringRecord) -> bool {
 /// Returns the 1-based physical line where `record`, just read, starts.
 ///
 /// The csv crate's record position is where the previous record ended, before any empty
-/// lines it skipped, so the start is counted back from the position after the record: minus
-/// the line breaks inside its fields, and minus its own line end unless it is the last record
-/// of a file without a final line end.
+/// lines it skipped. So the start is counted back from the position after the record. It
+/// subtracts the line breaks inside the fields and the record's own line end, which only the
+/// last record of a file without a final line end lacks.
 fn record_line<R: Read>(
     record: &csv::StringRecord,
     reader: &csv::Reader<LineEnds<R>>,

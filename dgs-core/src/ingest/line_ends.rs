@@ -4,9 +4,9 @@
 //! line ends). The csv reader ends records at `\n` only, so such a file would read as one
 //! record: [`LineEnds`] turns each `\r` into `\n` when the sample shows CR-only line ends.
 //!
-//! [`LineEnds`] also counts the bytes it passes and keeps the last one, so the reader can
-//! tell whether a record was the last one and had no line end, which changes the line it
-//! starts on (see `record_line` in the delimited reader).
+//! [`LineEnds`] also counts the bytes it passes and keeps the last one. With them the
+//! delimited reader tells whether the last record lacks a line end, which changes the line
+//! where that record starts.
 
 use std::io::{self, Read};
 
