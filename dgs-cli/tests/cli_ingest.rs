@@ -214,7 +214,7 @@ fn write_workbook_with_broken_sheet(path: &Path) {
         if name == "xl/worksheets/sheet2.xml" {
             let xml = String::from_utf8(contents).unwrap();
             let cut = xml.find("<row r=\"3\"").expect("row 3 in the sheet XML");
-            contents = xml[..cut].as_bytes().to_vec();
+            contents = xml.as_bytes()[..cut].to_vec();
         }
         writer
             .start_file(name, zip::write::SimpleFileOptions::default())
