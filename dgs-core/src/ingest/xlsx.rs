@@ -158,6 +158,7 @@ impl SheetReader<'_> {
 
         loop {
             let mut done = false;
+            let mut failure = None;
             let finished_row = match cells.next_cell() {
                 Ok(Some(cell)) => {
                     let (row, column) = cell.get_position();
@@ -169,27 +170,8 @@ impl SheetReader<'_> {
                 }
                 Err(error) => {
                     // The cells of the last row were read before the error: keep them.
-                    let message = row_error(&grouper, error);
-                    if let Some((row, raw_cells)) = grouper.take() {
-                        if row >= header_row {
-                            let flow = self.emit_row(
-                                row,
-                                raw_cells,
-                                header_row,
-                                first_column,
-                                width,
-                                &mut filler,
-                                &scan,
-                                header_position,
-                            );
-                            if flow.is_break() {
-                                self.report_merges(&filler);
-                                return Ok(flow);
-                            }
-                        }
-                    }
-                    self.report_merges(&filler);
-                    return Err(message);
+                    failure = Some(row_error(&grouper, error));
+                    grouper.take()
                 }
             };
 
@@ -218,6 +200,10 @@ impl SheetReader<'_> {
                 }
             }
 
+            if let Some(message) = failure {
+                self.report_merges(&filler);
+                return Err(message);
+            }
             if done {
                 break;
             }
