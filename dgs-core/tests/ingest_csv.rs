@@ -278,7 +278,13 @@ fn folder_sorted_and_broken_file_fails_alone() {
     );
 
     let broken = read.report("broken.json");
-    assert!(broken.error.as_deref().unwrap().contains("broken.json"));
+    let error = broken.error.as_deref().unwrap();
+    assert!(error.contains("broken.json"), "{error}");
+    assert!(
+        error.contains("line 1, column"),
+        "the JSON reader names the position: {error}"
+    );
+    assert_eq!(broken.format, dgs_core::ingest::Format::Json);
     assert!(read.summary.has_errors());
     assert!(read
         .skip_reason("notes.pdf")
