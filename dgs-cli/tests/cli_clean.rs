@@ -192,7 +192,8 @@ fn clean_column_missing_in_one_file() {
 #[test]
 fn clean_rejects_unknown_output_extension() {
     let folder = ledger_folder();
-    let out = folder.path().join("out.xlsx");
+    let out_folder = tempfile::tempdir().unwrap();
+    let out = out_folder.path().join("out.xlsx");
     let output = dgs(&[
         "clean",
         path_arg(folder.path()),
@@ -207,4 +208,22 @@ fn clean_rejects_unknown_output_extension() {
         stderr.contains("use a .csv, .jsonl or .ndjson extension"),
         "{stderr}"
     );
+}
+
+#[test]
+fn clean_rejects_output_inside_input() {
+    let folder = ledger_folder();
+    let out = folder.path().join("out.csv");
+    let output = dgs(&[
+        "clean",
+        path_arg(folder.path()),
+        "--column",
+        "Glosa",
+        "--out",
+        path_arg(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is inside the input folder"), "{stderr}");
+    assert!(!out.exists());
 }

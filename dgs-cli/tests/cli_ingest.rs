@@ -189,3 +189,79 @@ fn zip_input_read() {
     assert_eq!(stdout.lines().count(), 2);
     assert!(stdout.contains("\"file\":\"data/a.csv\""), "{stdout}");
 }
+
+/// Writes a workbook of three sheets whose middle sheet's XML is cut after its first data
+/// row.
+fn write_workbook_with_broken_sheet(path: &Path) {
+    use std::io::{Cursor, Read, Write};
+
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    for name in ["Enero", "Febrero", "Marzo"] {
+        let sheet = workbook.add_worksheet().set_name(name).unwrap();
+        sheet.write_string(0, 0, "Glosa").unwrap();
+        sheet.write_string(1, 0, format!("{name} 1")).unwrap();
+        sheet.write_string(2, 0, format!("{name} 2")).unwrap();
+    }
+    let data = workbook.save_to_buffer().unwrap();
+
+    let mut archive = zip::ZipArchive::new(Cursor::new(data)).unwrap();
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).unwrap();
+        let name = file.name().unwrap().into_owned();
+        let mut contents = Vec::new();
+        file.read_to_end(&mut contents).unwrap();
+        if name == "xl/worksheets/sheet2.xml" {
+            let xml = String::from_utf8(contents).unwrap();
+            let cut = xml.find("<row r=\"3\"").expect("row 3 in the sheet XML");
+            contents = xml.as_bytes()[..cut].to_vec();
+        }
+        writer
+            .start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(&contents).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+#[test]
+fn inspect_broken_sheet_exits_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("libro.xlsx");
+    write_workbook_with_broken_sheet(&path);
+
+    let output = dgs(&["inspect", "--json", path_arg(&path)]);
+    assert_eq!(output.status.code(), Some(1));
+
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[0]["error"], serde_json::Value::Null);
+    assert_eq!(files[2]["error"], serde_json::Value::Null);
+    assert_eq!(files[1]["sheet"], "Febrero");
+    let error = files[1]["error"]
+        .as_str()
+        .expect("the broken sheet has an error");
+    assert!(error.contains("Febrero"), "{error}");
+    assert_eq!(files[0]["rows"], 2);
+    assert_eq!(files[1]["rows"], 1);
+    assert_eq!(files[2]["rows"], 2);
+}
+
+#[test]
+fn read_csv_prefixes_fixed_names() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("lines.csv");
+    std::fs::write(&path, "line;file;Glosa\n7;f.pdf;Caf\u{e9}\n").unwrap();
+
+    let output = dgs(&["read", "--format", "csv", path_arg(&path)]);
+    assert_eq!(output.status.code(), Some(0));
+
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "row_index,file,sheet,line,fields.line,fields.file,Glosa"
+    );
+    assert_eq!(lines[1], "0,lines.csv,,2,7,f.pdf,Caf\u{e9}");
+}

@@ -8,6 +8,8 @@
 //! - [`prompt`] holds prompts and their categories and compiles them into messages.
 //! - [`llm`] is the provider trait and the OpenAI, Gemini and offline keyword providers.
 //! - [`classify`] runs chunked, concurrent, retried classification with one result per item.
+//! - [`store`] keeps jobs, checkpoints, results and prompts behind one async trait.
+//! - [`job`] runs ingest -> clean -> dedup -> classify -> export with checkpoints and resume.
 //!
 //! Stages depend on each other in that order only; nothing here knows about the command-line
 //! program or the bindings.
@@ -17,6 +19,7 @@ pub mod clean;
 pub mod dedup;
 pub mod export;
 pub mod ingest;
+pub mod job;
 pub mod llm;
 pub mod prompt;
 pub mod review;

@@ -278,7 +278,13 @@ fn folder_sorted_and_broken_file_fails_alone() {
     );
 
     let broken = read.report("broken.json");
-    assert!(broken.error.as_deref().unwrap().contains("broken.json"));
+    let error = broken.error.as_deref().unwrap();
+    assert!(error.contains("broken.json"), "{error}");
+    assert!(
+        error.contains("line 1, column"),
+        "the JSON reader names the position: {error}"
+    );
+    assert_eq!(broken.format, dgs_core::ingest::Format::Json);
     assert!(read.summary.has_errors());
     assert!(read
         .skip_reason("notes.pdf")
@@ -460,4 +466,49 @@ fn single_column_values_not_split() {
         read.texts("Descripción")[0].as_deref(),
         Some("Pago, factura 12")
     );
+}
+
+#[test]
+fn cr_only_lines_read_as_records() {
+    // Excel for Mac "CSV (Macintosh)": Windows-1252 (Mac Roman for non-ASCII in old versions)
+    // with a lone CR after each line.
+    let read = read_default(
+        "mac.csv",
+        b"Fecha;Glosa\r01/02/2024;\"Pago\rcuota\"\r\r02/02/2024;Luz\r",
+    );
+    let report = read.report("mac.csv");
+    assert_eq!(report.columns, ["Fecha", "Glosa"]);
+    assert_eq!(report.delimiter, Some(';'));
+    assert_eq!(
+        read.texts("Glosa"),
+        [Some("Pago\ncuota".into()), Some("Luz".into())]
+    );
+    let lines: Vec<u64> = read.rows.iter().map(|row| row.line).collect();
+    assert_eq!(lines, [2, 5]);
+}
+
+#[test]
+fn utf16le_without_bom_detected() {
+    let mut bytes = utf16("Cuenta;Descripción\n4100;Añejo\n", true);
+    bytes.drain(..2);
+    let read = read_default("nobom.csv", &bytes);
+    let report = read.report("nobom.csv");
+    assert_eq!(report.encoding.as_deref(), Some("UTF-16LE"));
+    assert_eq!(report.columns, ["Cuenta", "Descripción"]);
+    assert_eq!(read.texts("Descripción"), [Some("Añejo".into())]);
+}
+
+#[test]
+fn blank_lines_keep_physical_numbers() {
+    let cases: [(&[u8], [u64; 3]); 4] = [
+        (b"a;b\n1;2\n\n3;4\n\n\n5;6\n", [2, 4, 7]),
+        (b"a;b\n1;2\n\n3;4\n\n\n5;6", [2, 4, 7]),
+        (b"a;b\n1;\"x\n\ny\"\n\n3;4\n5;6\n\n", [2, 6, 7]),
+        (b"\n\na;b\n1;2\n3;4\n\n5;6", [4, 5, 7]),
+    ];
+    for (text, expected) in cases {
+        let read = read_default("blank.csv", text);
+        let lines: Vec<u64> = read.rows.iter().map(|row| row.line).collect();
+        assert_eq!(lines, expected, "{:?}", String::from_utf8_lossy(text));
+    }
 }

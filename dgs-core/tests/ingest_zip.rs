@@ -261,12 +261,12 @@ fn invalid_archive_reported() {
 fn workbook_size_limit_reported() {
     let zip = build_zip(&[Entry::File(b"book.xlsx", &[b'x'; 1_000])]);
     let options = IngestOptions {
-        max_workbook_bytes: 100,
+        max_buffered_file_bytes: 100,
         ..IngestOptions::default()
     };
     let read = read_memory("books.zip", zip, &options);
     let error = read.report("book.xlsx").error.clone().unwrap();
-    assert!(error.contains("max_workbook_bytes"), "{error}");
+    assert!(error.contains("max_buffered_file_bytes"), "{error}");
 }
 
 #[test]

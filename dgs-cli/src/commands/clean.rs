@@ -100,6 +100,17 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         Err(error) => return usage_error(&error),
     };
 
+    if let Some(out) = &args.out {
+        if is_inside_folder(out, &args.path) {
+            eprintln!(
+                "error: output file {} is inside the input folder {}; write it elsewhere so it is not read as input",
+                out.display(),
+                args.path.display()
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+
     let mut writer: Box<dyn CleanWriter> = match &args.out {
         None => Box::new(NoWriter),
         Some(path) => match open_writer(path, cleaner.field_names(), &existing_columns) {
@@ -159,6 +170,21 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         eprintln!("skipped: {}: {}", skipped.path, skipped.reason);
     }
     finish_ingest(&summary)
+}
+
+/// Returns true when `input` is a folder and `out` would be written somewhere under it.
+fn is_inside_folder(out: &Path, input: &Path) -> bool {
+    if !input.is_dir() {
+        return false;
+    }
+    let out_folder = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match (out_folder.canonicalize(), input.canonicalize()) {
+        (Ok(out_folder), Ok(input)) => out_folder.starts_with(input),
+        _ => false,
+    }
 }
 
 fn usage_error(error: &dyn std::error::Error) -> ExitCode {

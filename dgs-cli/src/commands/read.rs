@@ -4,7 +4,7 @@
 use super::{finish_ingest, input_error};
 use clap::{Args, ValueEnum};
 use dgs_core::ingest::{collect_columns, read_path, IngestEvent, IngestOptions, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -26,7 +26,8 @@ enum OutputFormat {
     /// One object per row: `{"row_index","file","sheet","line","fields":{...}}`.
     Jsonl,
     /// A header `row_index,file,sheet,line` followed by the union of every table's columns
-    /// in first-seen order; a row leaves the columns of other tables empty.
+    /// in first-seen order; a row leaves the columns of other tables empty. A data column
+    /// named like one of the four fixed columns is written as `fields.<name>`.
     Csv,
 }
 
@@ -104,10 +105,11 @@ impl<W: Write> RowWriter for JsonlWriter<W> {
     }
 }
 
+/// Source columns written before the data columns of each CSV row.
+const FIXED_COLUMNS: [&str; 4] = ["row_index", "file", "sheet", "line"];
+
 /// Writes rows under one header made of the union of all columns, learnt in a first pass
 /// that reads only headers where the format allows.
-///
-/// NOTE: a data column named `row_index`, `file`, `sheet` or `line` repeats that header name.
 struct CsvWriter<W: Write> {
     columns: Vec<String>,
     positions: HashMap<String, usize>,
@@ -156,10 +158,11 @@ impl<W: Write> CsvWriter<W> {
 
 impl<W: Write> RowWriter for CsvWriter<W> {
     fn begin(&mut self) -> io::Result<()> {
-        let fixed = ["row_index", "file", "sheet", "line"];
-        let header = fixed
-            .into_iter()
-            .chain(self.columns.iter().map(String::as_str));
+        let data_names = header_names(&self.columns);
+        let header = FIXED_COLUMNS
+            .iter()
+            .copied()
+            .chain(data_names.iter().map(String::as_str));
         self.out.write_record(header).map_err(into_io)
     }
 
@@ -193,9 +196,68 @@ impl<W: Write> RowWriter for CsvWriter<W> {
     }
 }
 
+/// Returns the header names of the data columns: a name equal to a fixed column becomes
+/// `fields.<name>`, so every header name is unique. The union of columns is already unique,
+/// and a renamed column that meets another data column gets a suffix `_2`, `_3`...
+fn header_names(columns: &[String]) -> Vec<String> {
+    let mut taken: HashSet<String> = FIXED_COLUMNS.iter().map(|name| name.to_string()).collect();
+    taken.extend(columns.iter().cloned());
+    let mut names = Vec::with_capacity(columns.len());
+
+    for column in columns {
+        if !FIXED_COLUMNS.contains(&column.as_str()) {
+            names.push(column.clone());
+            continue;
+        }
+
+        let base = format!("fields.{column}");
+        let mut name = base.clone();
+        let mut suffix = 2;
+        while taken.contains(&name) {
+            name = format!("{base}_{suffix}");
+            suffix += 1;
+        }
+        taken.insert(name.clone());
+        names.push(name);
+    }
+    names
+}
+
 fn into_io(error: csv::Error) -> io::Error {
     match error.into_kind() {
         csv::ErrorKind::Io(error) => error,
         other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(columns: &[&str]) -> Vec<String> {
+        let columns: Vec<String> = columns.iter().map(|name| name.to_string()).collect();
+        header_names(&columns)
+    }
+
+    #[test]
+    fn fixed_names_prefixed() {
+        assert_eq!(
+            names(&["line", "Glosa", "file", "sheet", "row_index"]),
+            [
+                "fields.line",
+                "Glosa",
+                "fields.file",
+                "fields.sheet",
+                "fields.row_index"
+            ]
+        );
+    }
+
+    #[test]
+    fn prefixed_name_kept_unique() {
+        assert_eq!(
+            names(&["line", "fields.line"]),
+            ["fields.line_2", "fields.line"]
+        );
     }
 }

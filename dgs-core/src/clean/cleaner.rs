@@ -36,6 +36,8 @@ pub struct Cleaner {
     field_names: Vec<String>,
     refinery: Refinery,
     key_refinery: Refinery,
+    /// True when both refineries have the same steps, so the key text is the clean text.
+    same_refineries: bool,
     allow_missing_columns: bool,
 }
 
@@ -45,11 +47,14 @@ impl Cleaner {
         if config.columns.is_empty() {
             return Err(CleanError::NoColumns);
         }
+        let refinery = Refinery::from_preset(config.refinery, &config.extra_steps);
+        let key_refinery = Refinery::from_preset(config.key_refinery.0, &config.key_extra_steps);
         Ok(Cleaner {
             columns: config.columns.clone(),
             field_names: clean_field_names(&config.columns),
-            refinery: Refinery::from_preset(config.refinery, &config.extra_steps),
-            key_refinery: Refinery::from_preset(config.key_refinery.0, &config.key_extra_steps),
+            same_refineries: refinery == key_refinery,
+            refinery,
+            key_refinery,
             allow_missing_columns: config.allow_missing_columns,
         })
     }
@@ -99,7 +104,7 @@ impl Cleaner {
             };
 
             let field = self.refinery.apply_to_string(text);
-            let key = if self.key_refinery == self.refinery {
+            let key = if self.same_refineries {
                 field.clone()
             } else {
                 self.key_refinery.apply_to_string(text)

@@ -592,7 +592,15 @@ fn is_day(value: u32) -> bool {
 
 /// Case-insensitive membership test for short lowercase words.
 fn is_one_of(word: &str, list: &[&str]) -> bool {
-    if word.len() > 12 {
+    // Every candidate starts with an ASCII letter, so the first byte rejects most words.
+    let Some(first) = word.as_bytes().first().map(u8::to_ascii_lowercase) else {
+        return false;
+    };
+    if word.len() > 12
+        || !list
+            .iter()
+            .any(|candidate| candidate.as_bytes()[0] == first)
+    {
         return false;
     }
     if word.is_ascii() {

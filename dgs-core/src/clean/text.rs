@@ -107,11 +107,16 @@ pub(crate) fn collapse_whitespace(input: &str, out: &mut String) -> bool {
     let mut index = 0;
 
     while index < bytes.len() {
-        let byte = bytes[index];
-        if byte < 0x80 && !is_ascii_space(byte) {
-            index += 1;
-            continue;
+        // Skip bytes that are neither ASCII whitespace nor the start of a non-ASCII char.
+        if let Some(offset) = bytes[index..]
+            .iter()
+            .position(|&byte| byte >= 0x80 || is_ascii_space(byte))
+        {
+            index += offset;
+        } else {
+            break;
         }
+        let byte = bytes[index];
         // One plain space between two words needs no edit.
         if byte == b' '
             && bytes

@@ -3,7 +3,7 @@
 //!
 //! Nothing is written to disk. A nested ZIP (one level deep) and an XLSX entry are buffered
 //! in memory, capped by [`IngestOptions::max_nested_zip_bytes`] and
-//! [`IngestOptions::max_workbook_bytes`].
+//! [`IngestOptions::max_buffered_file_bytes`].
 
 use super::driver::{Driver, EntryKind};
 use super::names::decode_zip_name;

@@ -11,6 +11,8 @@ pub(crate) struct CollectedTable {
     pub warnings: Vec<Warning>,
     /// `(line, values)` pairs in the order they were pushed.
     pub records: Vec<(u64, Vec<Value>)>,
+    /// Message passed to `fail_table`, if the reader failed the table.
+    pub error: Option<String>,
 }
 
 impl CollectedTable {
@@ -77,6 +79,7 @@ impl TableSink for CollectingSink {
             info: table,
             warnings: Vec::new(),
             records: Vec::new(),
+            error: None,
         });
     }
 
@@ -84,8 +87,19 @@ impl TableSink for CollectingSink {
         self.current().warnings.push(warning);
     }
 
+    fn fail_table(&mut self, message: String) {
+        let table = self.current();
+        assert!(
+            table.error.is_none(),
+            "table {:?} failed twice",
+            table.info.sheet
+        );
+        table.error = Some(message);
+    }
+
     fn record(&mut self, line: u64, values: Vec<Value>) -> ControlFlow<()> {
         let table = self.current();
+        assert!(table.error.is_none(), "record pushed into a failed table");
         assert_eq!(
             values.len(),
             table.info.columns.len(),

@@ -4,8 +4,9 @@
 //! (UTF-16LE with a BOM) or as Windows-1252. The rule is:
 //!
 //! 1. A BOM decides: `EF BB BF` is UTF-8, `FF FE` is UTF-16LE, `FE FF` is UTF-16BE.
-//! 2. Without a BOM, the first [`SAMPLE_BYTES`] bytes are checked: valid UTF-8 means UTF-8,
-//!    anything else means Windows-1252.
+//! 2. Without a BOM, the first [`SAMPLE_BYTES`] bytes are checked. Zero bytes in at least
+//!    half of the odd (even) positions and none in the even (odd) ones mean UTF-16LE
+//!    (UTF-16BE). Otherwise valid UTF-8 means UTF-8, and anything else Windows-1252.
 //!
 //! Only the sample is held in memory, so a file that turns out invalid as UTF-8 after the
 //! sample cannot be restarted as Windows-1252. Such bytes are decoded one by one as
@@ -229,11 +230,42 @@ fn detect(sample: &[u8], complete: bool) -> (TextEncoding, usize) {
         return (TextEncoding::Utf16Be, 2);
     }
 
+    // ASCII text in UTF-16 is valid UTF-8 too, so the zero bytes are checked first.
+    if let Some(encoding) = utf16_without_bom(sample) {
+        return (encoding, 0);
+    }
+
     match std::str::from_utf8(sample) {
         Ok(_) => (TextEncoding::Utf8, 0),
         // The sample may end inside a multi-byte character.
         Err(error) if error.error_len().is_none() && !complete => (TextEncoding::Utf8, 0),
         Err(_) => (TextEncoding::Windows1252, 0),
+    }
+}
+
+/// Recognises UTF-16 without a BOM by its zero bytes: text in Latin scripts has a zero high
+/// byte in most code units, which is the odd bytes in UTF-16LE and the even bytes in
+/// UTF-16BE. At least half of the code units must have that zero and the other half none,
+/// because text in UTF-8 or Windows-1252 has no zero bytes at all.
+fn utf16_without_bom(sample: &[u8]) -> Option<TextEncoding> {
+    let units = sample.len() / 2;
+    if units < 2 {
+        return None;
+    }
+
+    let mut zero_even = 0;
+    let mut zero_odd = 0;
+    for pair in sample.chunks_exact(2) {
+        zero_even += usize::from(pair[0] == 0);
+        zero_odd += usize::from(pair[1] == 0);
+    }
+
+    if zero_odd * 2 >= units && zero_even == 0 {
+        Some(TextEncoding::Utf16Le)
+    } else if zero_even * 2 >= units && zero_odd == 0 {
+        Some(TextEncoding::Utf16Be)
+    } else {
+        None
     }
 }
 
@@ -288,6 +320,27 @@ mod tests {
         let (encoding, text, _) = decode_all(&bytes);
         assert_eq!(encoding, TextEncoding::Utf16Le);
         assert_eq!(text, "Año\tÑ\n");
+    }
+
+    #[test]
+    fn utf16_without_bom_detected() {
+        let text = "Año;Descripción\n2024;Café\n";
+        let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+
+        let (encoding, decoded, _) = decode_all(&little);
+        assert_eq!(encoding, TextEncoding::Utf16Le);
+        assert_eq!(decoded, text);
+
+        let (encoding, decoded, _) = decode_all(&big);
+        assert_eq!(encoding, TextEncoding::Utf16Be);
+        assert_eq!(decoded, text);
+    }
+
+    #[test]
+    fn stray_zero_byte_stays_utf8() {
+        let (encoding, _, _) = decode_all(b"a;b\n1;\x002\n");
+        assert_eq!(encoding, TextEncoding::Utf8);
     }
 
     #[test]

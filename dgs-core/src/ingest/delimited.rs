@@ -3,6 +3,8 @@
 //! Rules, in the order they apply:
 //!
 //! - The encoding is detected by [`super::decode`] and the text decoded while streaming.
+//! - When the first 64 KiB of text contain a `\r` and no `\n` (classic Mac OS line ends),
+//!   every `\r` is read as `\n`.
 //! - An Excel `sep=X` first line sets the delimiter and is not part of the data.
 //! - Otherwise the delimiter is sniffed among `,` `;` tab `|` on the first 50 records of the
 //!   first 64 KiB, parsed with quotes. The winner splits the most records into one common
@@ -11,9 +13,9 @@
 //!   "Unicode text"), else to the order above. When no candidate scores, the file has one
 //!   column and the first candidate absent from the sample is used.
 //! - Leading records whose fields are all blank are skipped; the next record is the header.
-//! - Header names are trimmed of whitespace (non-breaking spaces included), BOMs and quotes.
-//!   An empty name becomes `column_N` (N = 1-based position) and a repeated name gets a
-//!   suffix `_2`, `_3`... (`Name`, `Name_2`); each renaming is reported.
+//! - Header names are cleaned and made unique by [`super::column_names`]: an empty name
+//!   becomes `column_N` (N = 1-based position) and a repeated name gets a suffix `_2`,
+//!   `_3`... (`Name`, `Name_2`); each renaming is reported.
 //! - A record with fewer fields than the header is padded with nulls and reported. Fields
 //!   beyond the header are not added as columns, because columns are fixed when the table
 //!   starts: they are reported with their line and values (`extra_fields`).
@@ -22,7 +24,9 @@
 //! - Reported lines are 1-based physical lines of the file where the record starts, so a
 //!   quoted field spanning lines does not shift the lines of later records.
 
+use super::column_names::unique_column_names;
 use super::decode::{DecodingReader, TextEncoding};
+use super::line_ends::{cr_to_lf, has_cr_only_line_ends, LineEnds};
 use super::{Format, IngestError, IngestOptions, TableInfo, TableSink, Warning};
 use crate::Value;
 use std::io::{self, Cursor, Read};
@@ -59,6 +63,11 @@ pub(crate) fn read_delimited(
         .read_to_end(&mut sample)
         .map_err(|error| csv_error(1, read_failed(&error)))?;
 
+    let cr_only = has_cr_only_line_ends(&sample);
+    if cr_only {
+        cr_to_lf(&mut sample);
+    }
+
     let (sep_line, skipped_bytes) = excel_separator(&sample);
     let body = &sample[skipped_bytes..];
     let prefer_tab =
@@ -68,7 +77,7 @@ pub(crate) fn read_delimited(
 
     let mut sample_cursor = Cursor::new(sample);
     sample_cursor.set_position(skipped_bytes as u64);
-    let source = sample_cursor.chain(decoder);
+    let source = LineEnds::new(sample_cursor.chain(decoder), cr_only);
     // NOTE: memory is bounded per record, not per file. The csv crate grows its buffer to
     // hold the longest record, so one huge unterminated quoted field is held whole.
     let mut csv_reader = csv::ReaderBuilder::new()
@@ -90,7 +99,7 @@ pub(crate) fn read_delimited(
         if !more {
             return empty_table(sink, encoding, delimiter);
         }
-        last_line = record_line(&record, line_offset);
+        last_line = record_line(&record, &csv_reader, line_offset);
         if fields(&record).any(|field| !field.trim().is_empty()) {
             break last_line;
         }
@@ -118,7 +127,7 @@ pub(crate) fn read_delimited(
                 return Err(csv_error(line, error.to_string()));
             }
         }
-        let line = record_line(&record, line_offset);
+        let line = record_line(&record, &csv_reader, line_offset);
         last_line = line;
         if is_blank_line(&record) {
             continue;
@@ -130,7 +139,9 @@ pub(crate) fn read_delimited(
         }
     }
 
-    let (invalid, first_line) = csv_reader.get_ref().get_ref().1.invalid_bytes();
+    // NOTE: the decoder counts `\n` to place the first invalid byte, so in a file with
+    // CR-only line ends it reports line 1.
+    let (invalid, first_line) = csv_reader.get_ref().get_ref().get_ref().1.invalid_bytes();
     if invalid > 0 {
         let action = match encoding {
             TextEncoding::Utf8 => "decoded as windows-1252",
@@ -177,8 +188,8 @@ fn empty_table(
 /// Iterates over the fields of a record without the `\r` of a CRLF line end.
 ///
 /// Records end at `\n` only, because with CRLF terminators the csv crate starts the next
-/// record before the `\n` and reports it one line too early. A lone `\r` (classic Mac OS line
-/// ends) therefore does not end a record.
+/// record before the `\n` and reports it one line too early. Files with lone `\r` line ends
+/// (classic Mac OS) are turned into `\n` line ends by [`LineEnds`] before parsing.
 fn fields(record: &csv::StringRecord) -> impl Iterator<Item = &str> {
     let last = record.len().saturating_sub(1);
     record.iter().enumerate().map(move |(index, field)| {
@@ -196,8 +207,30 @@ fn is_blank_line(record: &csv::StringRecord) -> bool {
     record.len() == 1 && matches!(record.get(0), Some("" | "\r"))
 }
 
-fn record_line(record: &csv::StringRecord, line_offset: u64) -> u64 {
-    record.position().map_or(1, |position| position.line()) + line_offset
+/// Returns the 1-based physical line where `record`, just read, starts.
+///
+/// The csv crate's record position is where the previous record ended, before any empty
+/// lines it skipped. So the start is counted back from the position after the record. It
+/// subtracts the line breaks inside the fields and the record's own line end, which only the
+/// last record of a file without a final line end lacks.
+fn record_line<R: Read>(
+    record: &csv::StringRecord,
+    reader: &csv::Reader<LineEnds<R>>,
+    line_offset: u64,
+) -> u64 {
+    let after = reader.position();
+    let inner_breaks: usize = record
+        .iter()
+        .map(|field| memchr::memchr_iter(b'\n', field.as_bytes()).count())
+        .sum();
+    let own_line_end = !reader.get_ref().ends_without_line_end_at(after.byte());
+
+    let start = after
+        .line()
+        .saturating_sub(inner_breaks as u64)
+        .saturating_sub(u64::from(own_line_end))
+        .max(1);
+    start + line_offset
 }
 
 fn error_line(error: &csv::Error, last_line: u64, line_offset: u64) -> u64 {
@@ -354,55 +387,10 @@ fn score(sample: &[u8], delimiter: u8) -> (usize, usize) {
     best
 }
 
-/// Cleans header names and makes them unique by the rule in the module docs.
+/// Cleans header names and makes them unique with the rule shared by every format.
 fn make_columns(header: &csv::StringRecord, line: u64) -> (Vec<String>, Vec<Warning>) {
-    let mut warnings = Vec::new();
-    let mut columns: Vec<String> = Vec::with_capacity(header.len());
-    let mut used = std::collections::HashSet::new();
-
-    for (index, raw) in fields(header).enumerate() {
-        let position = index + 1;
-        let trimmed = clean_header(raw);
-        let mut name = if trimmed.is_empty() {
-            let generated = format!("column_{position}");
-            warnings.push(Warning {
-                line: Some(line),
-                kind: "empty_header".to_owned(),
-                message: format!("column {position} has an empty header; named {generated:?}"),
-            });
-            generated
-        } else {
-            trimmed
-        };
-
-        if used.contains(&name) {
-            let mut suffix = 2;
-            let renamed = loop {
-                let candidate = format!("{name}_{suffix}");
-                if !used.contains(&candidate) {
-                    break candidate;
-                }
-                suffix += 1;
-            };
-            warnings.push(Warning {
-                line: Some(line),
-                kind: "duplicate_header".to_owned(),
-                message: format!(
-                    "column {position} repeats the header {name:?}; renamed to {renamed:?}"
-                ),
-            });
-            name = renamed;
-        }
-
-        used.insert(name.clone());
-        columns.push(name);
-    }
-    (columns, warnings)
-}
-
-fn clean_header(raw: &str) -> String {
-    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}' || c == '"')
-        .to_owned()
+    let raw: Vec<String> = fields(header).map(str::to_owned).collect();
+    unique_column_names(&raw, Some(line))
 }
 
 #[cfg(test)]

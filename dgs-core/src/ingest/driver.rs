@@ -1,6 +1,7 @@
 //! The driver: dispatches each file to its format reader, numbers the rows, turns what the
 //! readers push into events and reports, and keeps one broken file from stopping the rest.
 
+use super::buffered::read_whole;
 use super::event::{IngestEvent, IngestSummary};
 use super::names::{extension, junk_reason};
 use super::{
@@ -14,7 +15,8 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// Warnings of one kind kept per table; later ones are only counted, so a file with a
-/// million ragged rows keeps bounded memory.
+/// million ragged rows keeps bounded memory. This is the only cap: readers push every
+/// warning and the driver keeps the first ones of each kind plus one count per kind.
 pub(crate) const MAX_WARNINGS_PER_KIND: u64 = 100;
 
 /// Record handling mode of the driver.
@@ -93,6 +95,8 @@ pub(crate) struct Driver<'a> {
     mode: ReadMode,
     summary: IngestSummary,
     file: Arc<str>,
+    /// Format of the file being read, for a table failed before it started.
+    format: Format,
     table: Option<OpenTable>,
 }
 
@@ -108,6 +112,7 @@ impl<'a> Driver<'a> {
             mode,
             summary: IngestSummary::default(),
             file: Arc::from(""),
+            format: Format::Csv,
             table: None,
         }
     }
@@ -165,6 +170,7 @@ impl<'a> Driver<'a> {
         let _span = tracing::info_span!("read_file", path, format = ?format.format()).entered();
         tracing::debug!("reading");
         self.file = Arc::from(path);
+        self.format = format.format();
         let options = self.options;
 
         match format {
@@ -174,7 +180,7 @@ impl<'a> Driver<'a> {
             TableFormat::Json => json::read_json(path, reader, options, self),
             TableFormat::Jsonl => json::read_jsonl(path, reader, options, self),
             TableFormat::Xlsx => {
-                let data = buffer_workbook(path, reader, options.max_workbook_bytes)?;
+                let data = read_whole(path, reader, options.max_buffered_file_bytes, "workbook")?;
                 xlsx::read_xlsx(path, data, options, self)
             }
         }
@@ -283,6 +289,21 @@ impl TableSink for Driver<'_> {
         }
     }
 
+    fn fail_table(&mut self, message: String) {
+        if self.table.is_none() {
+            tracing::warn!(path = %self.file, "table failed before it started");
+            self.begin_table(TableInfo {
+                format: self.format,
+                encoding: None,
+                delimiter: None,
+                sheet: None,
+                columns: Vec::new(),
+            });
+        }
+        tracing::info!(path = %self.file, error = %message, "table failed; the error is kept in its report");
+        self.close_table(Some(message));
+    }
+
     fn record(&mut self, line: u64, mut values: Vec<Value>) -> ControlFlow<()> {
         if self.mode == ReadMode::HeadersOnly || self.stopped() {
             return ControlFlow::Break(());
@@ -323,36 +344,6 @@ impl TableSink for Driver<'_> {
             ControlFlow::Continue(())
         }
     }
-}
-
-/// Reads a whole workbook into memory, failing when it exceeds `max_bytes`.
-fn buffer_workbook(
-    path: &str,
-    reader: &mut dyn Read,
-    max_bytes: u64,
-) -> Result<Vec<u8>, IngestError> {
-    let mut data = Vec::new();
-    reader
-        .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(|source| IngestError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-
-    let size = data.len() as u64;
-    if size > max_bytes {
-        return Err(IngestError::LimitExceeded {
-            path: path.to_owned(),
-            limit: "max_workbook_bytes",
-            max: max_bytes,
-            value: size,
-            message: "workbook is larger than the in-memory limit for workbooks, which are \
-                      buffered whole to be read"
-                .to_owned(),
-        });
-    }
-    Ok(data)
 }
 
 #[cfg(test)]

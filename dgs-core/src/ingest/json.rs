@@ -1,6 +1,6 @@
 //! JSON arrays of objects and JSONL/NDJSON files.
 //!
-//! A JSON document is buffered whole (up to [`IngestOptions::max_workbook_bytes`]) and read
+//! A JSON document is buffered whole (up to [`IngestOptions::max_buffered_file_bytes`]) and read
 //! in two passes. The first finds the array of objects and the union of their flattened keys,
 //! in first-seen order, which become the columns; the second pushes one record per object,
 //! at the line of its opening brace. Memory is the document plus one element at a time.
@@ -15,12 +15,12 @@
 //! file with [`IngestError::Json`] after the objects before it were pushed. Flattening rules
 //! are in `json_value`, JSONL rules in `json_lines`.
 
+use super::buffered::read_whole;
 use super::json_columns::{quote_keys, KeyOrder};
 use super::json_encoding::{decode_json, Utf16Reader};
 use super::json_lines::{big_integer_warning, duplicate_key_warning, read_lines};
 use super::json_scan::{ArrayEvent, ScanError, Scanner};
 use super::json_value::{flatten_object, JsonValue};
-use super::warning_budget::WarningBudget;
 use super::{Format, IngestError, IngestOptions, TableInfo, TableSink, Warning};
 use serde::de::IgnoredAny;
 use std::io::{BufRead, BufReader, Read};
@@ -33,22 +33,12 @@ pub(crate) fn read_json(
     options: &IngestOptions,
     sink: &mut dyn TableSink,
 ) -> Result<(), IngestError> {
-    // NOTE: the workbook size limit also bounds JSON documents, which are buffered whole too.
-    let limit = options.max_workbook_bytes;
-    let mut bytes = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|source| IngestError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-    if bytes.len() as u64 > limit {
-        return Err(IngestError::TooLarge {
-            path: path.to_owned(),
-            limit,
-        });
-    }
+    let bytes = read_whole(
+        path,
+        reader,
+        options.max_buffered_file_bytes,
+        "JSON document",
+    )?;
 
     let decoded = decode_json(path, &bytes)?;
     let text: &[u8] = &decoded.text;
@@ -95,16 +85,13 @@ pub(crate) fn read_json(
         sheet: None,
         columns,
     });
-    let mut budget = WarningBudget::default();
     for warning in column_warnings.into_iter().chain(plan.warnings) {
-        budget.push(sink, warning);
+        sink.warning(warning);
     }
 
     scanner.seek(chosen.offset);
-    let walked = scanner.walk_array(&mut |scanner, event| {
-        push_event(scanner, event, &chosen.keys, &mut budget, sink)
-    });
-    budget.finish_table(sink);
+    let walked =
+        scanner.walk_array(&mut |scanner, event| push_event(scanner, event, &chosen.keys, sink));
 
     match walked {
         Err(error) => Err(json_error(error)),
@@ -147,7 +134,6 @@ fn push_event(
     scanner: &mut Scanner<'_>,
     event: ArrayEvent,
     keys: &KeyOrder,
-    budget: &mut WarningBudget,
     sink: &mut dyn TableSink,
 ) -> ControlFlow<()> {
     match event {
@@ -158,32 +144,29 @@ fn push_event(
             let (line, _) = scanner.line_and_column(offset);
             let (fields, big_integers) = flatten_object(members);
             if !big_integers.is_empty() {
-                budget.push(sink, big_integer_warning(line, &big_integers));
+                sink.warning(big_integer_warning(line, &big_integers));
             }
             let placed = keys.place(fields);
             if !placed.duplicate_keys.is_empty() {
-                budget.push(sink, duplicate_key_warning(line, &placed.duplicate_keys));
+                sink.warning(duplicate_key_warning(line, &placed.duplicate_keys));
             }
             sink.record(line, placed.values)
         }
         ArrayEvent::Element { offset, value } => {
             let (line, column) = scanner.line_and_column(offset);
-            budget.push(
-                sink,
-                Warning {
-                    line: Some(line),
-                    kind: "not_an_object".to_owned(),
-                    message: format!(
-                        "array element at column {column} is {}, not an object; skipped",
-                        value.kind_name()
-                    ),
-                },
-            );
+            sink.warning(Warning {
+                line: Some(line),
+                kind: "not_an_object".to_owned(),
+                message: format!(
+                    "array element at column {column} is {}, not an object; skipped",
+                    value.kind_name()
+                ),
+            });
             ControlFlow::Continue(())
         }
         ArrayEvent::TrailingComma { offset } => {
             let (line, column) = scanner.line_and_column(offset);
-            budget.push(sink, trailing_comma_warning(line, column, ']'));
+            sink.warning(trailing_comma_warning(line, column, ']'));
             ControlFlow::Continue(())
         }
     }

@@ -12,7 +12,6 @@
 
 use super::json_columns::{quote_keys, KeyOrder};
 use super::json_value::{flatten_object, FlatField, JsonValue};
-use super::warning_budget::WarningBudget;
 use super::{Format, IngestError, TableInfo, TableSink, Warning};
 use std::io::BufRead;
 use std::ops::ControlFlow;
@@ -91,13 +90,11 @@ pub(crate) fn read_lines(
         sheet: None,
         columns,
     });
-    let mut budget = WarningBudget::default();
     for warning in column_warnings {
-        budget.push(sink, warning);
+        sink.warning(warning);
     }
 
-    let result = stream(&mut lines, &mut state, &keys, pending, &mut budget, sink);
-    budget.finish_table(sink);
+    let result = stream(&mut lines, &mut state, &keys, pending, sink);
     result?;
 
     match state.first_bad {
@@ -120,14 +117,13 @@ fn stream(
     state: &mut LinesState,
     keys: &KeyOrder,
     pending: Vec<Pending>,
-    budget: &mut WarningBudget,
     sink: &mut dyn TableSink,
 ) -> Result<(), IngestError> {
     for item in pending {
         match item {
-            Pending::Warning(warning) => budget.push(sink, warning),
+            Pending::Warning(warning) => sink.warning(warning),
             Pending::Record { line, fields } => {
-                if push_record(keys, line, fields, budget, sink).is_break() {
+                if push_record(keys, line, fields, sink).is_break() {
                     return Ok(());
                 }
             }
@@ -139,13 +135,13 @@ fn stream(
             Parsed::Blank => {}
             Parsed::Record(fields, extra) => {
                 for warning in extra {
-                    budget.push(sink, warning);
+                    sink.warning(warning);
                 }
-                if push_record(keys, line, fields, budget, sink).is_break() {
+                if push_record(keys, line, fields, sink).is_break() {
                     return Ok(());
                 }
             }
-            Parsed::Bad(warning) => budget.push(sink, warning),
+            Parsed::Bad(warning) => sink.warning(warning),
         }
     }
 
@@ -156,28 +152,24 @@ fn push_record(
     keys: &KeyOrder,
     line: u64,
     fields: Vec<FlatField>,
-    budget: &mut WarningBudget,
     sink: &mut dyn TableSink,
 ) -> ControlFlow<()> {
     let placed = keys.place(fields);
 
     if !placed.duplicate_keys.is_empty() {
-        budget.push(sink, duplicate_key_warning(line, &placed.duplicate_keys));
+        sink.warning(duplicate_key_warning(line, &placed.duplicate_keys));
     }
     if !placed.unknown_keys.is_empty() {
-        budget.push(
-            sink,
-            Warning {
-                line: Some(line),
-                kind: "unknown_key".to_owned(),
-                message: format!(
-                    "keys {} are not columns (columns come from the keys of the first {} \
+        sink.warning(Warning {
+            line: Some(line),
+            kind: "unknown_key".to_owned(),
+            message: format!(
+                "keys {} are not columns (columns come from the keys of the first {} \
                      records), their values on this line were not read",
-                    quote_keys(&placed.unknown_keys),
-                    DISCOVERY_RECORDS
-                ),
-            },
-        );
+                quote_keys(&placed.unknown_keys),
+                DISCOVERY_RECORDS
+            ),
+        });
     }
 
     sink.record(line, placed.values)

@@ -280,7 +280,7 @@ fn huge_integer_kept_as_text() {
 #[test]
 fn document_over_limit_rejected() {
     let options = IngestOptions {
-        max_workbook_bytes: 8,
+        max_buffered_file_bytes: 8,
         ..IngestOptions::default()
     };
     let mut sink = CollectingSink::default();
@@ -291,7 +291,14 @@ fn document_over_limit_rejected() {
         &mut sink,
     );
     assert!(
-        matches!(result, Err(IngestError::TooLarge { limit: 8, .. })),
+        matches!(
+            result,
+            Err(IngestError::LimitExceeded {
+                limit: "max_buffered_file_bytes",
+                max: 8,
+                ..
+            })
+        ),
         "{result:?}"
     );
 }

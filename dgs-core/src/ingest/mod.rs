@@ -18,6 +18,7 @@
 //! and does not stop the other files.
 
 mod archive;
+mod buffered;
 mod decode;
 mod delimited;
 mod driver;
@@ -25,6 +26,7 @@ mod error;
 mod event;
 mod input;
 mod json;
+mod line_ends;
 mod names;
 mod options;
 mod report;
@@ -45,18 +47,17 @@ pub use stream::{RowStream, ROW_STREAM_CAPACITY};
 #[cfg(test)]
 mod collect;
 mod column_names;
+mod json_columns;
+mod json_encoding;
+mod json_lines;
+mod json_scan;
+#[cfg(test)]
+mod json_tests;
 mod json_value;
-mod warning_budget;
+#[cfg(test)]
+mod reader_props;
 mod xlsx_header;
 mod xlsx_merge;
 #[cfg(test)]
 mod xlsx_tests;
 mod xlsx_value;
-mod json_encoding;
-mod json_lines;
-mod json_scan;
-mod json_columns;
-#[cfg(test)]
-mod json_tests;
-#[cfg(test)]
-mod reader_props;

@@ -14,9 +14,11 @@ pub struct IngestOptions {
     /// Maximum ratio of uncompressed to compressed bytes of one entry, counted on bytes
     /// actually read, once the entry has produced 1 MiB. Default: 200.
     pub max_compression_ratio: u64,
-    /// Maximum size of one workbook, which is buffered whole because the XLSX reader needs
-    /// random access. Default: 512 MiB.
-    pub max_workbook_bytes: u64,
+    /// Maximum size of one file that is read whole into memory: an XLSX workbook, because
+    /// the XLSX reader needs random access, or a `.json` document, because the JSON reader
+    /// makes two passes over it. CSV and JSONL files are streamed and have no size limit.
+    /// Default: 512 MiB.
+    pub max_buffered_file_bytes: u64,
     /// Maximum size of a ZIP inside a ZIP, which is buffered whole because the ZIP reader
     /// needs random access. Default: 512 MiB.
     pub max_nested_zip_bytes: u64,
@@ -28,7 +30,7 @@ impl Default for IngestOptions {
             max_entries: 10_000,
             max_total_bytes: 8 << 30,
             max_compression_ratio: 200,
-            max_workbook_bytes: 512 << 20,
+            max_buffered_file_bytes: 512 << 20,
             max_nested_zip_bytes: 512 << 20,
         }
     }

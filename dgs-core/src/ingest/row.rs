@@ -36,7 +36,10 @@ impl Row {
 
     /// Iterates over `(column, value)` pairs in header order.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.columns.iter().map(String::as_str).zip(self.values.iter())
+        self.columns
+            .iter()
+            .map(String::as_str)
+            .zip(self.values.iter())
     }
 }
 

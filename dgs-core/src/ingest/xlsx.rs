@@ -12,12 +12,12 @@
 //! - Rows with no non-empty cell of their own are skipped; `line` is the 1-based worksheet row.
 //! - A sheet without any non-empty cell yields a table with no columns, no rows and an
 //!   `empty_sheet` warning.
-//! - When one sheet fails, its table gets a `sheet_error` warning, the other sheets are still
-//!   read, and the function returns the first failure as [`IngestError::Workbook`] with
-//!   `sheet` set.
+//! - When one sheet fails, its table is failed through [`TableSink::fail_table`] with an
+//!   [`IngestError::Workbook`] message naming the sheet, keeping the rows read before the
+//!   error, and the next sheets are still read. Only a workbook that cannot be opened makes
+//!   the function return `Err`.
 
 use super::column_names::unique_column_names;
-use super::warning_budget::WarningBudget;
 use super::xlsx_header::{find_header, RawRow, HEADER_WINDOW};
 use super::xlsx_merge::{cell_reference, range_reference, MergeFiller};
 use super::xlsx_value::{convert_cell, header_text};
@@ -34,7 +34,7 @@ type Workbook = Xlsx<Cursor<Vec<u8>>>;
 /// Reads every sheet of a workbook into `sink`, one table per sheet.
 ///
 /// `data` is the whole file, because calamine needs `Read + Seek`; the driver caps its size
-/// with [`IngestOptions::max_workbook_bytes`].
+/// with [`IngestOptions::max_buffered_file_bytes`].
 pub(crate) fn read_xlsx(
     path: &str,
     data: Vec<u8>,
@@ -56,14 +56,12 @@ pub(crate) fn read_xlsx(
     };
 
     let sheets = workbook.sheets_metadata().to_vec();
-    let mut first_failure = None;
 
     for sheet in sheets {
         let mut reader = SheetReader {
             name: &sheet.name,
             sink: &mut *sink,
             began: false,
-            budget: WarningBudget::default(),
             pending: Vec::new(),
         };
 
@@ -81,34 +79,24 @@ pub(crate) fn read_xlsx(
         };
 
         match outcome {
-            Ok(ControlFlow::Continue(())) => reader.finish(),
-            Ok(ControlFlow::Break(())) => {
-                reader.finish();
-                break;
-            }
+            Ok(ControlFlow::Continue(())) => {}
+            Ok(ControlFlow::Break(())) => break,
             Err(message) => {
                 tracing::warn!(file = path, sheet = %sheet.name, error = %message, "worksheet could not be read");
                 if !reader.began {
                     reader.begin(Vec::new());
                 }
-                reader.warn(
-                    None,
-                    "sheet_error",
-                    format!("sheet could not be read: {message}"),
-                );
-                reader.finish();
-                first_failure.get_or_insert(IngestError::Workbook {
+                let error = IngestError::Workbook {
                     path: path.to_owned(),
                     sheet: Some(sheet.name.clone()),
                     message,
-                });
+                };
+                reader.sink.fail_table(error.to_string());
             }
         }
     }
 
-    // NOTE: the sink contract fails the current (last) table on `Err`, so the driver must
-    // attach this error to the table of the sheet it names instead.
-    first_failure.map_or(Ok(()), Err)
+    Ok(())
 }
 
 /// Result of the first pass over a sheet.
@@ -125,7 +113,6 @@ struct SheetReader<'a> {
     name: &'a str,
     sink: &'a mut dyn TableSink,
     began: bool,
-    budget: WarningBudget,
     /// Warnings found before the table started, pushed when it starts.
     pending: Vec<Warning>,
 }
@@ -171,6 +158,7 @@ impl SheetReader<'_> {
 
         loop {
             let mut done = false;
+            let mut failure = None;
             let finished_row = match cells.next_cell() {
                 Ok(Some(cell)) => {
                     let (row, column) = cell.get_position();
@@ -182,27 +170,8 @@ impl SheetReader<'_> {
                 }
                 Err(error) => {
                     // The cells of the last row were read before the error: keep them.
-                    let message = row_error(&grouper, error);
-                    if let Some((row, raw_cells)) = grouper.take() {
-                        if row >= header_row {
-                            let flow = self.emit_row(
-                                row,
-                                raw_cells,
-                                header_row,
-                                first_column,
-                                width,
-                                &mut filler,
-                                &scan,
-                                header_position,
-                            );
-                            if flow.is_break() {
-                                self.report_merges(&filler);
-                                return Ok(flow);
-                            }
-                        }
-                    }
-                    self.report_merges(&filler);
-                    return Err(message);
+                    failure = Some(row_error(&grouper, error));
+                    grouper.take()
                 }
             };
 
@@ -231,6 +200,10 @@ impl SheetReader<'_> {
                 }
             }
 
+            if let Some(message) = failure {
+                self.report_merges(&filler);
+                return Err(message);
+            }
             if done {
                 break;
             }
@@ -306,7 +279,7 @@ impl SheetReader<'_> {
                 );
             }
             for warning in warnings {
-                self.budget.push(self.sink, warning);
+                self.sink.warning(warning);
             }
             return ControlFlow::Continue(());
         }
@@ -344,7 +317,7 @@ impl SheetReader<'_> {
             columns,
         });
         for warning in std::mem::take(&mut self.pending) {
-            self.budget.push(self.sink, warning);
+            self.sink.warning(warning);
         }
     }
 
@@ -354,13 +327,7 @@ impl SheetReader<'_> {
             kind: kind.to_owned(),
             message,
         };
-        self.budget.push(self.sink, warning);
-    }
-
-    fn finish(&mut self) {
-        if self.began {
-            self.budget.finish_table(self.sink);
-        }
+        self.sink.warning(warning);
     }
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Stage of a job's life.
 ///
@@ -70,8 +70,9 @@ pub struct JobRecord {
     pub status: JobStatus,
     /// Input file as the user named it.
     pub input_path: String,
-    /// Lowercase hex SHA-256 of the input file's bytes, from [`hash_input`], so a resumed job
-    /// can check that its row indexes still address the same rows.
+    /// Lowercase hex SHA-256 of the input (a file's bytes, or a folder's files), from
+    /// [`hash_input`], so a resumed job can check that its row indexes still address the
+    /// same rows.
     pub input_hash: String,
     /// The job options as JSON, without API keys: every store runs [`check_job_config`] on
     /// create, which rejects keys that look like credentials.
@@ -141,21 +142,57 @@ pub fn new_job_id() -> String {
     )
 }
 
-/// Computes the lowercase hex SHA-256 of a file, read in 64 KiB blocks.
+/// Computes the lowercase hex SHA-256 of a job's input, read in 64 KiB blocks.
+///
+/// A file hashes its bytes. A folder hashes, for every file below it in sorted path order,
+/// the relative path, its length and its bytes, so renaming, adding or removing a file
+/// changes the hash as well as editing one. Timestamps and permissions are ignored.
 pub fn hash_input(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
 
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
+    if path.is_dir() {
+        for file in files_below(path)? {
+            let relative = file.strip_prefix(path).unwrap_or(&file);
+            hasher.update(relative.to_string_lossy().as_bytes());
+            hasher.update([0]);
+            hasher.update(file.metadata()?.len().to_le_bytes());
+            hash_file(&file, &mut hasher)?;
         }
-        hasher.update(&buffer[..read]);
+    } else {
+        hash_file(path, &mut hasher)?;
     }
 
     Ok(to_hex(&hasher.finalize()))
+}
+
+fn hash_file(path: &Path, hasher: &mut Sha256) -> std::io::Result<()> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            return Ok(());
+        }
+        hasher.update(&buffer[..read]);
+    }
+}
+
+fn files_below(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
@@ -320,6 +357,24 @@ mod tests {
         let result = JobRecord::new("in.zip", "00", json!({"openai_api_key": "x"}));
 
         assert!(matches!(result, Err(StoreError::SecretInConfig { .. })));
+    }
+
+    #[test]
+    fn hash_input_of_folder_changes_with_content_and_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.csv"), b"x;y\n1;2\n").unwrap();
+        std::fs::write(dir.path().join("b.json"), b"[]").unwrap();
+        let original = hash_input(dir.path()).unwrap();
+
+        assert_eq!(hash_input(dir.path()).unwrap(), original, "hash must be stable");
+
+        std::fs::write(dir.path().join("b.json"), b"[{}]").unwrap();
+        let edited = hash_input(dir.path()).unwrap();
+        assert_ne!(edited, original, "an edited file must change the hash");
+
+        std::fs::rename(dir.path().join("b.json"), dir.path().join("c.json")).unwrap();
+        assert_ne!(hash_input(dir.path()).unwrap(), edited, "a renamed file must change the hash");
     }
 
     #[test]

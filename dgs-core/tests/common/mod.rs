@@ -153,3 +153,31 @@ pub fn mark_encrypted(zip: &mut [u8], name: &[u8]) {
     }
     assert_eq!(marked, 2, "local and central header marked");
 }
+
+/// Rewrites the text entry `entry` of a ZIP archive (an XLSX part, for instance) with
+/// `patch`, to reach broken files that writers cannot produce.
+pub fn patch_zip(data: &[u8], entry: &str, patch: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::Read as _;
+
+    let mut archive = zip::ZipArchive::new(Cursor::new(data)).expect("valid ZIP");
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut found = false;
+
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).expect("entry");
+        let name = file.name().expect("entry name").into_owned();
+        let mut contents = Vec::new();
+        file.read_to_end(&mut contents).expect("entry bytes");
+        if name == entry {
+            found = true;
+            contents = patch(String::from_utf8(contents).expect("text entry")).into_bytes();
+        }
+        writer
+            .start_file(name, SimpleFileOptions::default())
+            .expect("start entry");
+        writer.write_all(&contents).expect("write entry");
+    }
+
+    assert!(found, "no entry {entry} in the archive");
+    writer.finish().expect("finish zip").into_inner()
+}
