@@ -13,6 +13,7 @@ mod out_args;
 mod progress;
 mod runner;
 mod store_arg;
+mod summary;
 
 use failure::{CommandResult, Failure};
 

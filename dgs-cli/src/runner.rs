@@ -3,6 +3,7 @@
 
 use crate::failure::{CommandResult, Failure, EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::progress::Progress;
+use crate::summary::summary;
 use dgs_core::export::{ExportOptions, ExportReport};
 use dgs_core::job::{JobError, JobReport, Jobs};
 use dgs_core::llm::LlmProvider;
@@ -45,7 +46,7 @@ pub(crate) async fn run_job(
     progress.finish();
     let report = result.map_err(job_failure)?;
     print_failed_files(&report);
-    eprintln!("{}", summary(&report));
+    eprintln!("{}", summary(jobs, &report).await);
 
     match report.status {
         JobStatus::Completed => {}
@@ -126,31 +127,6 @@ fn spawn_interrupt_watcher(
             cancel.cancel();
         }
     })
-}
-
-/// The closing summary, e.g. `rows 3046, groups 2120, chunks 43 (43 committed), ...`.
-pub(crate) fn summary(report: &JobReport) -> String {
-    let cost = report
-        .cost
-        .map_or_else(|| "n/a".to_owned(), |cost| format!("${cost:.4}"));
-    format!(
-        "Job {} {}: rows {}, groups {}, chunks {} ({} committed, {} without results), \
-         cache hits {}, tokens {} in / {} out, cost {cost}, Indeterminado {} rows ({} groups), \
-         time {:.1} s",
-        report.job_id,
-        report.status.as_str(),
-        report.rows,
-        report.groups,
-        report.chunks,
-        report.committed_chunks,
-        report.failed_chunks,
-        report.cache_hits,
-        report.usage.prompt_tokens,
-        report.usage.completion_tokens,
-        report.fallback_rows,
-        report.fallback_groups,
-        report.duration_ms as f64 / 1000.0
-    )
 }
 
 fn print_failed_files(report: &JobReport) {

@@ -107,6 +107,22 @@ fn jobs_and_status_json_shapes() {
     );
     assert_eq!(status["job_id"], first.as_str());
 
+    let (header, records) = read_csv(&dir.path().join("a.csv"));
+    let category = header.iter().position(|name| name == "category").unwrap();
+    let fallback_rows = records
+        .iter()
+        .filter(|record| record[category] == "Indeterminado")
+        .count();
+    let text = dgs()
+        .args(["status", &first, "--store", path_arg(&store)])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("Indeterminado {fallback_rows} rows")),
+        "status counts the export's {fallback_rows} Indeterminado rows: {text}"
+    );
+
     let unknown = dgs()
         .args(["status", "no-such-job", "--store", path_arg(&store)])
         .output()

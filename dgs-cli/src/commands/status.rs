@@ -1,8 +1,9 @@
 //! `dgs status`: shows the state and figures of one job, the latest by default.
 
 use crate::failure::{CommandResult, Failure};
-use crate::runner::{job_failure, summary};
+use crate::runner::job_failure;
 use crate::store_arg::StoreArg;
+use crate::summary::summary;
 use clap::Args;
 use dgs_core::job::Jobs;
 use std::process::ExitCode;
@@ -41,15 +42,13 @@ pub(crate) async fn run(args: &StatusArgs) -> CommandResult {
         }
     };
 
-    let report = Jobs::new(store)
-        .status(&job_id)
-        .await
-        .map_err(job_failure)?;
+    let jobs = Jobs::new(store);
+    let report = jobs.status(&job_id).await.map_err(job_failure)?;
     if args.json {
         let json = serde_json::to_string(&report).expect("job reports serialise to JSON");
         println!("{json}");
     } else {
-        println!("{}", summary(&report));
+        println!("{}", summary(&jobs, &report).await);
         println!("input: {}", report.input_path);
         println!(
             "prompt: {} version {}, provider: {} {}",
