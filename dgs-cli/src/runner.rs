@@ -115,16 +115,27 @@ pub(crate) async fn export(
     result.map_err(job_failure)
 }
 
-/// Cancels `cancel` on the first Ctrl-C and records that it happened.
+/// Cancels `cancel` on the first Ctrl-C and records that it happened. A second Ctrl-C exits
+/// at once with code 130: committed chunks are stored atomically, so only the chunks in
+/// flight are lost and a resume sends them again.
 fn spawn_interrupt_watcher(
     cancel: CancellationToken,
     interrupted: Arc<AtomicBool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        interrupted.store(true, Ordering::SeqCst);
+        eprintln!(
+            "Interrupted: no new requests are sent; waiting for the requests in flight \
+             (press Ctrl-C again to exit now)"
+        );
+        cancel.cancel();
+
         if tokio::signal::ctrl_c().await.is_ok() {
-            interrupted.store(true, Ordering::SeqCst);
-            eprintln!("Interrupted: finishing the chunks in flight, no new requests are sent");
-            cancel.cancel();
+            eprintln!("Exited on the second Ctrl-C; chunks in flight will be sent again on resume");
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
     })
 }

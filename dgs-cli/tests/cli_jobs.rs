@@ -138,6 +138,21 @@ fn jobs_and_status_json_shapes() {
         stderr(&unknown)
     );
 
+    let unknown = dgs()
+        .args(["resume", "no-such-job", "--store", path_arg(&store)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        unknown.status.code(),
+        Some(2),
+        "resume of an unknown job is a usage error"
+    );
+    assert!(
+        stderr(&unknown).contains("no-such-job"),
+        "{}",
+        stderr(&unknown)
+    );
+
     let exported = dir.path().join("again.jsonl");
     let output = dgs()
         .args([
