@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Compare dgs with pandas, polars and calamine on the generated ledger dataset.
 
-Every measurement runs in a fresh child process. Peak RSS is the child's
-`ru_maxrss` from `os.wait4`, so it covers that process alone, including the
-Python interpreter and imported libraries for the Python tools. Seconds are:
+Every measurement runs in a fresh child process. Peak RSS covers that child
+alone, including the Python interpreter and imported libraries for the Python
+tools (see run_child for how it is taken). Seconds are:
 
 - for dgs and calamine_cells, the wall time of the whole process;
 - for Python tools, the wall time of the measured call inside the child,
@@ -511,7 +511,7 @@ def main() -> int:
     parser.add_argument("--dgs", type=Path, default=REPO / "target/release/dgs", help="dgs binary (default target/release/dgs)")
     parser.add_argument("--calamine-cells", type=Path, default=REPO / "target/release/calamine_cells", help="calamine baseline binary")
     parser.add_argument("--data", type=Path, default=BENCHES / "data", help="dataset folder written by gen_dataset.py")
-    parser.add_argument("--rows-label", default="", help="expected dataset size label (1m, 20k, ...); checked against the manifest")
+    parser.add_argument("--rows-label", default="", help="expected dataset size label (1m, 20k, ...), checked against the manifest")
     parser.add_argument("--only", default="read,clean,memory", help="comma-separated tasks to run: read, clean, memory")
     parser.add_argument("--dgs-read-format", default="jsonl", choices=["jsonl", "csv"], help="output format of `dgs read`")
     parser.add_argument("--dgs-clean-out", default="/dev/null", help="--out target for `dgs clean` (default /dev/null)")

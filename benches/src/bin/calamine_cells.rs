@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use calamine::{open_workbook, Data, DataRef, Reader, Xlsx};
 
-/// How the workbook's cells are visited.
+/// Cell visiting strategy.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Range,
@@ -77,7 +77,11 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<(Mode, PathBuf), Str
                 mode = match args.next().as_deref() {
                     Some("range") => Mode::Range,
                     Some("stream") => Mode::Stream,
-                    other => return Err(format!("invalid --mode {other:?}, expected range or stream")),
+                    other => {
+                        return Err(format!(
+                            "invalid --mode {other:?}, expected range or stream"
+                        ))
+                    }
                 };
             }
             _ if path.is_none() => path = Some(PathBuf::from(arg)),
@@ -97,7 +101,11 @@ fn count_with_ranges(path: &PathBuf) -> Result<(usize, u64), Box<dyn Error>> {
 
     for name in &sheet_names {
         let range = workbook.worksheet_range(name)?;
-        cells += range.rows().flatten().filter(|cell| **cell != Data::Empty).count() as u64;
+        cells += range
+            .rows()
+            .flatten()
+            .filter(|cell| **cell != Data::Empty)
+            .count() as u64;
     }
     Ok((sheet_names.len(), cells))
 }
