@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
 
 mod commands;
 
@@ -14,9 +15,29 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Show how each file of a ZIP, folder or file would be read: format, encoding,
+    /// delimiter, sheets, columns, row count, warnings and errors.
+    Inspect(commands::inspect::InspectArgs),
+    /// Write every row of a ZIP, folder or file to stdout as JSON lines or CSV.
+    Read(commands::read::ReadArgs),
+}
 
 fn main() -> ExitCode {
+    init_tracing();
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Inspect(args) => commands::inspect::run(&args),
+        Command::Read(args) => commands::read::run(&args),
+    }
+}
+
+/// Sends logs to stderr, filtered by `RUST_LOG` (default `warn`), so stdout carries only
+/// command output.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

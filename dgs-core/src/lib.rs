@@ -18,6 +18,8 @@ pub mod dedup;
 pub mod ingest;
 pub mod llm;
 pub mod prompt;
+pub mod review;
+pub mod store;
 pub mod value;
 pub mod wire;
 

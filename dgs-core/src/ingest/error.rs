@@ -3,6 +3,38 @@
 /// Why a file (or one sheet of it) could not be read, with the position where it failed.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// The path given to the driver does not exist or is neither a file nor a folder.
+    #[error("{path}: input not found or not a file or folder: {source}")]
+    InputNotFound {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A delimited text file could not be read or parsed. `line` is the 1-based line where
+    /// the failing record starts, or the last line read when reading the bytes failed.
+    #[error("{path}: line {line}: {message}")]
+    Csv {
+        path: String,
+        line: u64,
+        message: String,
+    },
+
+    /// A ZIP archive or one of its entries could not be opened or decompressed.
+    #[error("{path}: invalid ZIP archive: {message}")]
+    Archive { path: String, message: String },
+
+    /// A size, count or ratio limit of [`super::IngestOptions`] was exceeded; `limit` names
+    /// the option and `value` the count reached when reading stopped.
+    #[error("{path}: {message} (limit {limit} = {max}, reached {value})")]
+    LimitExceeded {
+        path: String,
+        limit: &'static str,
+        max: u64,
+        value: u64,
+        message: String,
+    },
+
     /// The file or archive could not be opened or read from disk.
     #[error("{path}: cannot read: {source}")]
     Io {

@@ -14,6 +14,9 @@ pub enum Format {
     Json,
     /// One JSON object per line (`.jsonl`, `.ndjson`).
     Jsonl,
+    /// A ZIP archive. An archive gets a report of its own only when it cannot be opened or a
+    /// limit stops reading it. Its entries get the reports of their own formats.
+    Zip,
 }
 
 /// Something the reader repaired or ignored while reading a table. Nothing is dropped

@@ -1,0 +1,21 @@
+//! The human review loop: stratified samples of classified groups, verdicts, and quality
+//! metrics per iteration.
+//!
+//! Everything here works on groups (a representative row and the rows that share its dedup
+//! key), so one verdict covers every row of a group. Metrics are given both per group and
+//! weighted by group size, which is the per-row view.
+
+mod metrics;
+mod rng;
+mod sampling;
+mod wilson;
+
+pub use metrics::{
+    compute_metrics, Averages, CategoryMetrics, ConfusionMatrix, Metrics, MetricsInput, Prediction,
+    ReviewedGroup, WeightedMetrics,
+};
+pub use sampling::{
+    stratified_sample, Sample, SampleCandidate, SampleError, SampleOptions, SampleSize, StratumKey,
+    StratumReport,
+};
+pub use wilson::wilson_interval;
