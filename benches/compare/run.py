@@ -436,7 +436,7 @@ def format_table(results: list[Result]) -> str:
         rows_per_second = f"{r.rows / r.seconds:,.0f}" if r.seconds else ""
         mb_per_second = f"{r.input_mb / r.seconds:,.1f}" if r.seconds else ""
         baseline = dgs_seconds.get((r.task, r.input))
-        ratio = f"{r.seconds / baseline:.2f}x" if baseline and r.seconds else ""
+        ratio = f"{r.seconds / baseline:.2f}x" if baseline and r.seconds and r.tool != "dgs" else ""
         groups = f"{r.groups:,}" if r.groups is not None else ""
         lines.append(
             f"| {r.tool} | {r.task} | {r.input} | {r.seconds:.2f} | {rows_per_second} | {mb_per_second} "
@@ -458,7 +458,7 @@ def format_checks(results: list[Result], manifest: dict) -> list[str]:
                 f"{dgs_xlsx.seconds / baseline.seconds:.2f}x (target <= 1.2x)"
             )
 
-    memory = [r for r in results if r.task == "read (memory check)" and r.peak_rss_mb]
+    memory = [r for r in results if r.task == "read (memory check)" and r.status == "ok"]
     for suffix in (".csv", ".jsonl"):
         pair = [r for r in memory if r.input.endswith(suffix)]
         if len(pair) == 2:
@@ -493,7 +493,7 @@ def describe_machine(dgs: Path) -> dict:
             continue
     if dgs.exists():
         probe = subprocess.run([str(dgs), "--version"], capture_output=True, text=True)
-        versions["dgs"] = probe.stdout.strip() or "unknown"
+        versions["dgs"] = probe.stdout.strip().removeprefix("dgs ") or "unknown"
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
 
     return {
@@ -513,6 +513,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=BENCHES / "data", help="dataset folder written by gen_dataset.py")
     parser.add_argument("--rows-label", default="", help="expected dataset size label (1m, 20k, ...), checked against the manifest")
     parser.add_argument("--only", default="read,clean,memory", help="comma-separated tasks to run: read, clean, memory")
+    parser.add_argument("--tools", default="", help="comma-separated tool name prefixes to run, e.g. dgs,calamine (default: all)")
     parser.add_argument("--dgs-read-format", default="jsonl", choices=["jsonl", "csv"], help="output format of `dgs read`")
     parser.add_argument("--dgs-clean-out", default="/dev/null", help="--out target for `dgs clean` (default /dev/null)")
     parser.add_argument("--results", type=Path, default=BENCHES / "results", help="folder for the Markdown and JSON results")
@@ -529,6 +530,9 @@ def main() -> int:
     dataset = load_dataset(args.data, args.rows_label)
     machine = describe_machine(args.dgs)
     measurements = plan(args, dataset)
+    if args.tools:
+        prefixes = tuple(args.tools.split(","))
+        measurements = [m for m in measurements if m.tool.startswith(prefixes)]
     use_gnu_time = gnu_time_available()
     rss_source = "GNU time (%M)" if use_gnu_time else "os.wait4 ru_maxrss (includes this script's ~15 MB)"
     print(f"peak RSS from {rss_source}", flush=True)
