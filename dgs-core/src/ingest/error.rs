@@ -60,4 +60,9 @@ pub enum IngestError {
         sheet: Option<String>,
         message: String,
     },
+
+    /// A document that is read whole into memory (a JSON array, a workbook) is larger than
+    /// the limit set by [`super::IngestOptions::max_workbook_bytes`].
+    #[error("{path}: larger than the limit of {limit} bytes for a file read whole into memory")]
+    TooLarge { path: String, limit: u64 },
 }

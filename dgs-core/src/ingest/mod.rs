@@ -41,3 +41,22 @@ pub use report::{FileReport, Format, SkippedFile, Warning};
 pub use row::Row;
 pub(crate) use sink::{TableInfo, TableSink};
 pub use stream::{RowStream, ROW_STREAM_CAPACITY};
+
+#[cfg(test)]
+mod collect;
+mod column_names;
+mod json_value;
+mod warning_budget;
+mod xlsx_header;
+mod xlsx_merge;
+#[cfg(test)]
+mod xlsx_tests;
+mod xlsx_value;
+mod json_encoding;
+mod json_lines;
+mod json_scan;
+mod json_columns;
+#[cfg(test)]
+mod json_tests;
+#[cfg(test)]
+mod reader_props;

@@ -1,6 +1,35 @@
 //! XLSX workbooks: every sheet, header detection, dates, merged cells.
+//!
+//! Each worksheet becomes one table, in workbook order. A sheet is streamed cell by cell with
+//! calamine's cell reader, never through the declared `<dimension>`, so memory follows the
+//! cells present. A sheet is read in three passes over its XML: one for the merged ranges
+//! (stored after the cells), one to find the header row and the column extent, and one that
+//! pushes the records.
+//!
+//! - The header row is found by [`find_header`]; non-empty rows above it are reported as
+//!   `title_row` warnings. Columns run from the leftmost to the rightmost non-empty cell of
+//!   the header and the rows below it, so leading empty columns are dropped.
+//! - Rows with no non-empty cell of their own are skipped; `line` is the 1-based worksheet row.
+//! - A sheet without any non-empty cell yields a table with no columns, no rows and an
+//!   `empty_sheet` warning.
+//! - When one sheet fails, its table gets a `sheet_error` warning, the other sheets are still
+//!   read, and the function returns the first failure as [`IngestError::Workbook`] with
+//!   `sheet` set.
 
-use super::{IngestError, IngestOptions, TableSink};
+use super::column_names::unique_column_names;
+use super::warning_budget::WarningBudget;
+use super::xlsx_header::{find_header, RawRow, HEADER_WINDOW};
+use super::xlsx_merge::{cell_reference, range_reference, MergeFiller};
+use super::xlsx_value::{convert_cell, header_text};
+use super::{Format, IngestError, IngestOptions, TableInfo, TableSink, Warning};
+use crate::Value;
+use calamine::{DataRef, Reader, SheetType, Xlsx, XlsxError};
+use std::any::Any;
+use std::io::Cursor;
+use std::ops::ControlFlow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+type Workbook = Xlsx<Cursor<Vec<u8>>>;
 
 /// Reads every sheet of a workbook into `sink`, one table per sheet.
 ///
@@ -12,10 +41,466 @@ pub(crate) fn read_xlsx(
     options: &IngestOptions,
     sink: &mut dyn TableSink,
 ) -> Result<(), IngestError> {
-    let _ = (data, options, sink);
-    Err(IngestError::Workbook {
+    let _ = options;
+
+    let workbook_error = |message: String| IngestError::Workbook {
         path: path.to_owned(),
         sheet: None,
-        message: "XLSX reading is not built yet".to_owned(),
+        message,
+    };
+    let opened = catch_unwind(|| Xlsx::new(Cursor::new(data)));
+    let mut workbook: Workbook = match opened {
+        Ok(Ok(workbook)) => workbook,
+        Ok(Err(error)) => return Err(workbook_error(error.to_string())),
+        Err(panic) => return Err(workbook_error(panic_message(panic))),
+    };
+
+    let sheets = workbook.sheets_metadata().to_vec();
+    let mut first_failure = None;
+
+    for sheet in sheets {
+        let mut reader = SheetReader {
+            name: &sheet.name,
+            sink: &mut *sink,
+            began: false,
+            budget: WarningBudget::default(),
+            pending: Vec::new(),
+        };
+
+        let outcome = if sheet.typ == SheetType::WorkSheet {
+            let read = catch_unwind(AssertUnwindSafe(|| reader.read(&mut workbook)));
+            read.unwrap_or_else(|panic| Err(panic_message(panic)))
+        } else {
+            reader.begin(Vec::new());
+            reader.warn(
+                None,
+                "not_a_worksheet",
+                format!("sheet is a {:?}, it has no cells", sheet.typ),
+            );
+            Ok(ControlFlow::Continue(()))
+        };
+
+        match outcome {
+            Ok(ControlFlow::Continue(())) => reader.finish(),
+            Ok(ControlFlow::Break(())) => {
+                reader.finish();
+                break;
+            }
+            Err(message) => {
+                tracing::warn!(file = path, sheet = %sheet.name, error = %message, "worksheet could not be read");
+                if !reader.began {
+                    reader.begin(Vec::new());
+                }
+                reader.warn(
+                    None,
+                    "sheet_error",
+                    format!("sheet could not be read: {message}"),
+                );
+                reader.finish();
+                first_failure.get_or_insert(IngestError::Workbook {
+                    path: path.to_owned(),
+                    sheet: Some(sheet.name.clone()),
+                    message,
+                });
+            }
+        }
+    }
+
+    // NOTE: the sink contract fails the current (last) table on `Err`, so the driver must
+    // attach this error to the table of the sheet it names instead.
+    first_failure.map_or(Ok(()), Err)
+}
+
+/// Result of the first pass over a sheet.
+#[derive(Debug, Default)]
+struct SheetScan {
+    /// The first non-empty rows, up to [`HEADER_WINDOW`].
+    window: Vec<RawRow>,
+    /// Leftmost and rightmost non-empty columns of the rows after the window.
+    later_columns: Option<(u32, u32)>,
+}
+
+/// Reads one worksheet into the sink.
+struct SheetReader<'a> {
+    name: &'a str,
+    sink: &'a mut dyn TableSink,
+    began: bool,
+    budget: WarningBudget,
+    /// Warnings found before the table started, pushed when it starts.
+    pending: Vec<Warning>,
+}
+
+impl SheetReader<'_> {
+    /// Streams the sheet; `Err` carries the reason it failed, naming the row reached.
+    fn read(&mut self, workbook: &mut Workbook) -> Result<ControlFlow<()>, String> {
+        // The merged ranges follow the cells in the XML, so a sheet broken in its cells
+        // cannot list them: read its rows without merging, up to the error.
+        let merges = match workbook.merge_cells_by_sheet_name(self.name) {
+            Ok(merges) => merges,
+            Err(error) => {
+                self.pending.push(Warning {
+                    line: None,
+                    kind: "merged_cells_unread".to_owned(),
+                    message: format!(
+                        "merged ranges could not be read, so none were filled in: {error}"
+                    ),
+                });
+                Vec::new()
+            }
+        };
+
+        let scan = scan_sheet(workbook, self.name)?;
+        let Some(header_position) = find_header(&scan.window) else {
+            self.begin(Vec::new());
+            self.warn(
+                None,
+                "empty_sheet",
+                "sheet has no non-empty cell".to_owned(),
+            );
+            return Ok(ControlFlow::Continue(()));
+        };
+        let header_row = scan.window[header_position].row;
+        let (first_column, last_column) = column_extent(&scan, header_position);
+
+        let mut filler = MergeFiller::new(merges);
+        let mut cells = workbook
+            .worksheet_cells_reader(self.name)
+            .map_err(|error| error.to_string())?;
+        let width = (last_column - first_column + 1) as usize;
+        let mut grouper = RowGrouper::default();
+
+        loop {
+            let mut done = false;
+            let finished_row = match cells.next_cell() {
+                Ok(Some(cell)) => {
+                    let (row, column) = cell.get_position();
+                    grouper.push(row, column, cell.get_value())
+                }
+                Ok(None) => {
+                    done = true;
+                    grouper.take()
+                }
+                Err(error) => {
+                    // The cells of the last row were read before the error: keep them.
+                    let message = row_error(&grouper, error);
+                    if let Some((row, raw_cells)) = grouper.take() {
+                        if row >= header_row {
+                            let flow = self.emit_row(
+                                row,
+                                raw_cells,
+                                header_row,
+                                first_column,
+                                width,
+                                &mut filler,
+                                &scan,
+                                header_position,
+                            );
+                            if flow.is_break() {
+                                self.report_merges(&filler);
+                                return Ok(flow);
+                            }
+                        }
+                    }
+                    self.report_merges(&filler);
+                    return Err(message);
+                }
+            };
+
+            if let Some((row, raw_cells)) = finished_row {
+                if row >= header_row {
+                    let flow = self.emit_row(
+                        row,
+                        raw_cells,
+                        header_row,
+                        first_column,
+                        width,
+                        &mut filler,
+                        &scan,
+                        header_position,
+                    );
+                    if flow.is_break() {
+                        self.report_merges(&filler);
+                        return Ok(flow);
+                    }
+                } else {
+                    for (column, cell) in &raw_cells {
+                        if !filler.is_empty() {
+                            filler.observe(row, *column, &convert_cell(cell).value);
+                        }
+                    }
+                }
+            }
+
+            if done {
+                break;
+            }
+        }
+
+        if !self.began {
+            self.begin(Vec::new());
+        }
+        self.report_merges(&filler);
+        Ok(ControlFlow::Continue(()))
+    }
+
+    /// Converts one row, starts the table at the header row, and pushes data rows.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_row(
+        &mut self,
+        row: u32,
+        raw_cells: Vec<(u32, DataRef<'_>)>,
+        header_row: u32,
+        first_column: u32,
+        width: usize,
+        filler: &mut MergeFiller,
+        scan: &SheetScan,
+        header_position: usize,
+    ) -> ControlFlow<()> {
+        let line = u64::from(row) + 1;
+        let mut values = vec![Value::Null; width];
+        let mut has_own_value = false;
+
+        for (column, cell) in &raw_cells {
+            let converted = convert_cell(cell);
+            if !filler.is_empty() {
+                filler.observe(row, *column, &converted.value);
+            }
+            if *column < first_column || *column >= first_column + width as u32 {
+                continue;
+            }
+            if let Some((kind, message)) = converted.problem {
+                if row > header_row {
+                    self.warn(
+                        Some(line),
+                        kind,
+                        format!("{}: {message}", cell_reference(row, *column)),
+                    );
+                }
+            }
+            has_own_value |= !converted.value.is_blank();
+            values[(column - first_column) as usize] = converted.value;
+        }
+
+        if !has_own_value {
+            return ControlFlow::Continue(());
+        }
+        filler.fill(row, first_column, &mut values);
+
+        if row == header_row {
+            let raw_names: Vec<String> = values.iter().map(header_text).collect();
+            let (columns, warnings) = unique_column_names(&raw_names, Some(line));
+            self.begin(columns);
+            for title in &scan.window[..header_position] {
+                let text: Vec<String> = title
+                    .cells
+                    .iter()
+                    .map(|(_, value)| value.to_string())
+                    .collect();
+                self.warn(
+                    Some(u64::from(title.row) + 1),
+                    "title_row",
+                    format!(
+                        "row above the header row {line} skipped: {}",
+                        truncate(&text.join(" | "))
+                    ),
+                );
+            }
+            for warning in warnings {
+                self.budget.push(self.sink, warning);
+            }
+            return ControlFlow::Continue(());
+        }
+
+        self.sink.record(line, values)
+    }
+
+    fn report_merges(&mut self, filler: &MergeFiller) {
+        for merged in filler.used_ranges() {
+            let value = merged
+                .value
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default();
+            self.warn(
+                Some(u64::from(merged.range.start.0) + 1),
+                "merged_cells",
+                format!(
+                    "merged range {} copies {:?} into {} cells",
+                    range_reference(&merged.range),
+                    truncate(&value),
+                    merged.filled
+                ),
+            );
+        }
+    }
+
+    fn begin(&mut self, columns: Vec<String>) {
+        self.began = true;
+        self.sink.begin_table(TableInfo {
+            format: Format::Xlsx,
+            encoding: None,
+            delimiter: None,
+            sheet: Some(self.name.to_owned()),
+            columns,
+        });
+        for warning in std::mem::take(&mut self.pending) {
+            self.budget.push(self.sink, warning);
+        }
+    }
+
+    fn warn(&mut self, line: Option<u64>, kind: &str, message: String) {
+        let warning = Warning {
+            line,
+            kind: kind.to_owned(),
+            message,
+        };
+        self.budget.push(self.sink, warning);
+    }
+
+    fn finish(&mut self) {
+        if self.began {
+            self.budget.finish_table(self.sink);
+        }
+    }
+}
+
+/// First pass: collects the first non-empty rows and the column extent of the later ones.
+/// A read error ends the scan early, because the second pass meets it again at the same row and
+/// reports it after pushing the rows before it.
+fn scan_sheet(workbook: &mut Workbook, name: &str) -> Result<SheetScan, String> {
+    let mut cells = workbook
+        .worksheet_cells_reader(name)
+        .map_err(|error| error.to_string())?;
+    let mut scan = SheetScan::default();
+    let mut grouper = RowGrouper::default();
+
+    loop {
+        let finished_row = match cells.next_cell() {
+            Ok(Some(cell)) => {
+                let (row, column) = cell.get_position();
+                grouper.push(row, column, cell.get_value())
+            }
+            Ok(None) | Err(_) => {
+                if let Some((row, raw_cells)) = grouper.take() {
+                    scan.add_row(row, raw_cells);
+                }
+                break;
+            }
+        };
+        if let Some((row, raw_cells)) = finished_row {
+            scan.add_row(row, raw_cells);
+        }
+    }
+
+    Ok(scan)
+}
+
+impl SheetScan {
+    fn add_row(&mut self, row: u32, raw_cells: Vec<(u32, DataRef<'_>)>) {
+        let non_blank = raw_cells.iter().filter(|(_, cell)| !is_blank_cell(cell));
+
+        if self.window.len() < HEADER_WINDOW {
+            let cells: Vec<(u32, Value)> = non_blank
+                .map(|(column, cell)| (*column, convert_cell(cell).value))
+                .collect();
+            if !cells.is_empty() {
+                self.window.push(RawRow { row, cells });
+            }
+            return;
+        }
+
+        for (column, _) in non_blank {
+            let (first, last) = self.later_columns.get_or_insert((*column, *column));
+            *first = (*first).min(*column);
+            *last = (*last).max(*column);
+        }
+    }
+}
+
+/// Leftmost and rightmost non-empty columns from the header row down.
+fn column_extent(scan: &SheetScan, header_position: usize) -> (u32, u32) {
+    let window_columns = scan.window[header_position..]
+        .iter()
+        .flat_map(|row| row.cells.iter().map(|(column, _)| *column));
+    let later_columns = scan
+        .later_columns
+        .into_iter()
+        .flat_map(|(first, last)| [first, last]);
+    let mut columns = window_columns.chain(later_columns);
+
+    let first = columns.next().unwrap_or(0);
+    columns.fold((first, first), |(low, high), column| {
+        (low.min(column), high.max(column))
     })
+}
+
+/// Groups the cell stream into rows. Cells of one row are contiguous in worksheet XML.
+#[derive(Default)]
+struct RowGrouper<'a> {
+    row: Option<u32>,
+    cells: Vec<(u32, DataRef<'a>)>,
+}
+
+impl<'a> RowGrouper<'a> {
+    /// Adds a cell and returns the previous row when this cell starts a new one.
+    fn push(
+        &mut self,
+        row: u32,
+        column: u32,
+        value: &DataRef<'a>,
+    ) -> Option<(u32, Vec<(u32, DataRef<'a>)>)> {
+        let finished = match self.row {
+            Some(current) if current != row => self.take(),
+            _ => None,
+        };
+        self.row = Some(row);
+        self.cells.push((column, value.clone()));
+        finished
+    }
+
+    fn take(&mut self) -> Option<(u32, Vec<(u32, DataRef<'a>)>)> {
+        let row = self.row.take()?;
+        Some((row, std::mem::take(&mut self.cells)))
+    }
+
+    fn last_row(&self) -> Option<u32> {
+        self.row
+    }
+}
+
+fn is_blank_cell(cell: &DataRef<'_>) -> bool {
+    match cell {
+        DataRef::Empty => true,
+        DataRef::String(text) => text.trim().is_empty(),
+        DataRef::SharedString(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn row_error(grouper: &RowGrouper<'_>, error: XlsxError) -> String {
+    match grouper.last_row() {
+        Some(row) => format!(
+            "after worksheet row {} (that row may be incomplete): {error}",
+            row + 1
+        ),
+        None => error.to_string(),
+    }
+}
+
+fn panic_message(panic: Box<dyn Any + Send>) -> String {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("the XLSX parser panicked: {detail}")
+}
+
+/// Shortens text quoted in warnings to 100 characters.
+fn truncate(text: &str) -> String {
+    const MAX_CHARS: usize = 100;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
