@@ -42,6 +42,7 @@ sys.path.insert(0, str(BENCHES))
 DESCRIPTION_COLUMN = "Descripción"
 
 # Dedup counts reported by the clean step, under any of these JSON keys.
+# NOTE: written before `dgs clean --json` existed; the key names are a guess.
 GROUP_COUNT_KEYS = ("groups", "group_count", "groups_count", "distinct_keys", "unique_keys", "representatives")
 
 
@@ -407,7 +408,8 @@ def measure(measurement: Measurement, use_gnu_time: bool) -> Result:
     result.peak_rss_mb = round(rss_mb, 1)
     if code != 0:
         result.status = "failed"
-        result.detail = f"exit code {code}: {stderr_tail.strip().splitlines()[-1] if stderr_tail.strip() else 'no stderr'}"
+        last_line = stderr_tail.strip().splitlines()[-1] if stderr_tail.strip() else "no stderr"
+        result.detail = f"exit code {code}: {last_line}"
         return result
 
     result.seconds = round(seconds, 3)
@@ -517,6 +519,7 @@ def main() -> int:
     parser.add_argument("--dgs-read-format", default="jsonl", choices=["jsonl", "csv"], help="output format of `dgs read`")
     parser.add_argument("--dgs-clean-out", default="/dev/null", help="--out target for `dgs clean` (default /dev/null)")
     parser.add_argument("--results", type=Path, default=BENCHES / "results", help="folder for the Markdown and JSON results")
+    parser.add_argument("--results-name", default="", help="file name stem for the results (default: the date, plus -<rows> below 1m)")
     parser.add_argument("--worker", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -553,6 +556,8 @@ def main() -> int:
 
     today = dt.date.today().isoformat()
     name = today if dataset["label"] == "1m" else f"{today}-{dataset['label']}"
+    if args.results_name:
+        name = args.results_name
     header = [
         f"# dgs comparison, {today}",
         "",
