@@ -41,8 +41,8 @@ sys.path.insert(0, str(BENCHES))
 
 DESCRIPTION_COLUMN = "Descripción"
 
-# Dedup counts reported by the clean step, under any of these JSON keys.
-# NOTE: written before `dgs clean --json` existed; the key names are a guess.
+# Dedup counts reported by the clean step, under any of these JSON keys
+# (`dgs clean --json` prints its DedupStats with a top-level "groups").
 GROUP_COUNT_KEYS = ("groups", "group_count", "groups_count", "distinct_keys", "unique_keys", "representatives")
 
 
@@ -306,8 +306,10 @@ def plan(args: argparse.Namespace, dataset: dict) -> list[Measurement]:
         path, rows = dataset["csv"]
         command = [
             str(args.dgs), "clean", str(path), "--column", DESCRIPTION_COLUMN,
-            "--refinery", "basic", "--key-refinery", "ledger", "--out", args.dgs_clean_out, "--json",
+            "--refinery", "basic", "--key-refinery", "ledger", "--json",
         ]
+        if args.dgs_clean_out:
+            command += ["--out", args.dgs_clean_out]
         # Put dgs first among the clean rows so the table reads top-down.
         first_clean = next((i for i, m in enumerate(measurements) if m.task == "clean"), len(measurements))
         measurements.insert(first_clean, Measurement("dgs", "clean", path, rows, command, clean_missing, stdout_is_result=True))
@@ -517,7 +519,11 @@ def main() -> int:
     parser.add_argument("--only", default="read,clean,memory", help="comma-separated tasks to run: read, clean, memory")
     parser.add_argument("--tools", default="", help="comma-separated tool name prefixes to run, e.g. dgs,calamine (default: all)")
     parser.add_argument("--dgs-read-format", default="jsonl", choices=["jsonl", "csv"], help="output format of `dgs read`")
-    parser.add_argument("--dgs-clean-out", default="/dev/null", help="--out target for `dgs clean` (default /dev/null)")
+    parser.add_argument(
+        "--dgs-clean-out",
+        default="",
+        help="also pass --out FILE to `dgs clean` (.csv or .jsonl); by default dgs writes only its figures, as the peers do",
+    )
     parser.add_argument("--results", type=Path, default=BENCHES / "results", help="folder for the Markdown and JSON results")
     parser.add_argument("--results-name", default="", help="file name stem for the results (default: the date, plus -<rows> below 1m)")
     parser.add_argument("--worker", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
