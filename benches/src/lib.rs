@@ -1,1 +1,3 @@
 //! Shared helpers for the dgs benchmarks.
+
+pub mod engine_overhead;

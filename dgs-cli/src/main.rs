@@ -21,6 +21,9 @@ enum Command {
     Inspect(commands::inspect::InspectArgs),
     /// Write every row of a ZIP, folder or file to stdout as JSON lines or CSV.
     Read(commands::read::ReadArgs),
+    /// Clean the selected columns, group rows by dedup key and print the dedup figures;
+    /// optionally write every row with its clean fields and group id.
+    Clean(commands::clean::CleanArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Read(args) => commands::read::run(&args),
+        Command::Clean(args) => commands::clean::run(&args),
     }
 }
 

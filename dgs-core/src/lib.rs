@@ -15,6 +15,7 @@
 pub mod classify;
 pub mod clean;
 pub mod dedup;
+pub mod export;
 pub mod ingest;
 pub mod llm;
 pub mod prompt;

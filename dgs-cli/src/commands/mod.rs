@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod clean;
 pub(crate) mod inspect;
 pub(crate) mod read;
 

@@ -1,0 +1,64 @@
+//! Cleaning and grouping a batch of rows: the parallel part (cleaning, keys) runs on rayon,
+//! the grouping stays sequential so the first row of a group is its representative.
+
+use super::deduplicator::{Assignment, Dedup, DedupOptions, Deduplicator};
+use super::error::DedupError;
+use super::strategy::{DedupStrategy, KeyBuilder};
+use crate::clean::{CleanRow, Cleaner};
+use crate::ingest::Row;
+use rayon::prelude::*;
+
+/// Rows per rayon task when cleaning and building keys.
+const MIN_ROWS_PER_TASK: usize = 256;
+
+impl Deduplicator {
+    /// Cleans `rows` and builds their keys in parallel, then pushes them in order. Returns each
+    /// row's clean fields and group, in the order of `rows`.
+    ///
+    /// Fails on the first row that cannot be cleaned or keyed, or that is out of order. When
+    /// cleaning or keying fails, no row of `rows` is pushed.
+    pub fn push_rows(
+        &mut self,
+        rows: &[Row],
+        cleaner: &Cleaner,
+        keys: &KeyBuilder,
+    ) -> Result<Vec<(CleanRow, Assignment)>, DedupError> {
+        let keyed: Vec<(CleanRow, String)> = rows
+            .par_iter()
+            .with_min_len(MIN_ROWS_PER_TASK)
+            .map(|row| {
+                let clean = cleaner.clean_row(row)?;
+                let mut key = String::new();
+                keys.build(row, &clean, &mut key)?;
+                Ok((clean, key))
+            })
+            .collect::<Result<_, DedupError>>()?;
+
+        keyed
+            .into_iter()
+            .map(|(clean, key)| {
+                let assignment = self.push_row(&clean, &key)?;
+                Ok((clean, assignment))
+            })
+            .collect()
+    }
+}
+
+/// Cleans and groups a whole batch of rows in memory. Returns the clean rows in input order
+/// and the finished [`Dedup`]. For inputs too large to hold, feed a [`Deduplicator`] chunk by
+/// chunk with [`Deduplicator::push_rows`] instead.
+pub fn clean_and_dedup(
+    rows: &[Row],
+    cleaner: &Cleaner,
+    strategy: &DedupStrategy,
+    options: &DedupOptions,
+) -> Result<(Vec<CleanRow>, Dedup), DedupError> {
+    let keys = KeyBuilder::new(strategy, cleaner.columns())?;
+    let mut deduplicator = Deduplicator::new(options.clone());
+    let clean_rows = deduplicator
+        .push_rows(rows, cleaner, &keys)?
+        .into_iter()
+        .map(|(clean, _)| clean)
+        .collect();
+    Ok((clean_rows, deduplicator.finish()))
+}
