@@ -98,8 +98,8 @@ type Columns = Arc<[String]>;
 /// Renames alias columns to the clean column they stand for, per table, the way a job reads
 /// them: a table with the column itself keeps it, otherwise its first alias present is used.
 ///
-/// NOTE: this repeats the job's own alias resolution and prepare stage, which dgs-core does
-/// not export; a change there must be mirrored here or the estimate counts other groups.
+/// NOTE: this repeats the job's alias resolution and prepare stage because dgs-core does not
+/// export them. A change there must be mirrored here, or the estimate counts other groups.
 struct AliasResolver<'a> {
     aliases: &'a BTreeMap<String, Vec<String>>,
     /// The last table's columns and their renamed list.

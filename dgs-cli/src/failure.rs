@@ -12,7 +12,7 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code after Ctrl-C, the shell convention for a process stopped by SIGINT (128 + 2).
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
-/// Why a command stopped early. The message is printed on stderr after `error: `.
+/// The reason a command stopped early. The message is printed on stderr after `error: `.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The arguments or the values they name are invalid; exit code 2.

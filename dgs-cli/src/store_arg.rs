@@ -6,7 +6,7 @@ use dgs_core::store::{SqliteStore, Store};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where jobs, checkpoints and prompts are kept.
+/// The SQLite store with jobs, checkpoints and prompts.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct StoreArg {
     /// SQLite file with jobs, chunk checkpoints and prompts; created when missing.

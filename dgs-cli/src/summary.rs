@@ -14,8 +14,8 @@ struct FallbackCount {
 /// Builds the summary of `report`, e.g. `Job … completed: rows 6262, groups 4584, …`.
 ///
 /// The fallback count covers every group with the fallback category, whether the model
-/// chose it or no answer came back; [`JobReport::fallback_rows`] counts only the latter and
-/// is shown as `without an answer`.
+/// chose it or the provider returned no result for it. [`JobReport::fallback_rows`] counts
+/// only the latter and is shown as `without an answer`.
 pub(crate) async fn summary(jobs: &Jobs, report: &JobReport) -> String {
     let fallback = match count_fallback(jobs, report).await {
         Ok(count) => format!(
