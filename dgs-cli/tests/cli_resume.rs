@@ -405,10 +405,15 @@ fn api_key_never_printed() {
         .args(["status", "--json", "--store", path_arg(&store)]);
     runs.push(("status", command.output().unwrap()));
 
+    let outage = MockLlm::start(&demo_prompt(), Duration::ZERO);
+    outage.fail_next(u32::MAX);
     let mut command = dgs();
     command
         .env("GEMINI_API_KEY", secret)
-        .env("GEMINI_BASE_URL", "http://127.0.0.1:9")
+        .env(
+            "GEMINI_BASE_URL",
+            format!("http://127.0.0.1:{}", outage.port),
+        )
         .env("RUST_LOG", "debug")
         .args(run_args(&input, &store, &out, "12"))
         .args(["--provider", "gemini"]);
@@ -421,6 +426,15 @@ fn api_key_never_printed() {
         assert!(!stderr.contains(secret), "{name} printed the key on stderr");
     }
     assert_eq!(runs[0].1.status.code(), Some(0), "the OpenAI run completes");
+    assert_eq!(
+        runs[2].1.status.code(),
+        Some(1),
+        "the Gemini run fails on the outage"
+    );
+    assert!(
+        !outage.received().is_empty(),
+        "the Gemini run sent requests"
+    );
     let export = std::fs::read_to_string(&out).unwrap();
     assert!(!export.contains(secret), "the export holds no key");
     let needle = secret.as_bytes();
