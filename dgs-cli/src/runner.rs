@@ -14,14 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-/// How to tell the user to continue a stopped job. `None` for jobs in a memory store,
-/// which cannot be resumed.
-pub(crate) type ResumeHint = Option<String>;
-
-/// Builds the resume command for a job kept in the store at `store`.
-pub(crate) fn resume_hint(job_id: &str, store: &str) -> ResumeHint {
-    Some(format!("dgs resume {job_id} --store {store}"))
-}
+/// The `--store` value of a job's SQLite store, for the resume and export commands printed
+/// when a run stops. `None` for jobs in a memory store, which cannot be resumed.
+pub(crate) type StoreHint<'a> = Option<&'a str>;
 
 /// Runs or resumes `job_id`, prints the summary, and exports to `out` when the job
 /// completed.
@@ -33,8 +28,9 @@ pub(crate) async fn run_job(
     job_id: &str,
     provider: Arc<dyn LlmProvider>,
     out: Option<(&Path, &ExportOptions)>,
-    resume: ResumeHint,
+    store: StoreHint<'_>,
 ) -> CommandResult {
+    let resume = store.map(|store| format!("dgs resume {job_id} --store {store}"));
     let progress = Progress::for_stderr();
     let cancel = CancellationToken::new();
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -75,21 +71,38 @@ pub(crate) async fn run_job(
         }
     }
 
-    // NOTE: Ctrl-C during the export does not stop it; the export is written in full.
-    let exit = match out {
-        Some((path, options)) => {
-            let exported = export(jobs, job_id, None, path, options).await?;
-            eprintln!(
-                "Wrote {} rows to {}",
-                exported.rows_written,
-                exported.path.display()
-            );
-            ExitCode::SUCCESS
-        }
-        None => ExitCode::SUCCESS,
-    };
     watcher.abort();
-    Ok(exit)
+    let Some((path, options)) = out else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let exported = tokio::select! {
+        result = export(jobs, job_id, None, path, options) => result?,
+        _ = tokio::signal::ctrl_c() => exit_interrupted_export(job_id, path, store),
+    };
+    eprintln!(
+        "Wrote {} rows to {}",
+        exported.rows_written,
+        exported.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exits with 130 after Ctrl-C during the export of a completed job.
+///
+/// The export runs on a blocking thread that the runtime would wait for, so the process
+/// exits at once. The unfinished file stays at `<out>.partial` and is never renamed to `out`.
+fn exit_interrupted_export(job_id: &str, out: &Path, store: StoreHint<'_>) -> ! {
+    eprintln!(
+        "Interrupted during the export; {} was not written.",
+        out.display()
+    );
+    if let Some(store) = store {
+        eprintln!(
+            "The job is complete. Export it with: dgs export {job_id} --store {store} --out {}",
+            out.display()
+        );
+    }
+    std::process::exit(i32::from(EXIT_INTERRUPTED))
 }
 
 /// Exports an iteration of a job with progress on stderr.

@@ -4,7 +4,7 @@
 use crate::failure::{CommandResult, Failure};
 use crate::job_args::select_provider;
 use crate::out_args::{check_out_path, CsvDelimiterArg};
-use crate::runner::{job_failure, resume_hint, run_job};
+use crate::runner::{job_failure, run_job};
 use crate::store_arg::StoreArg;
 use clap::Args;
 use dgs_core::job::Jobs;
@@ -64,7 +64,7 @@ pub(crate) async fn run(args: &ResumeArgs) -> CommandResult {
         &args.job_id,
         selected.provider,
         out,
-        resume_hint(&args.job_id, &args.store.display()),
+        Some(&args.store.display()),
     )
     .await?;
     if args.out.is_none() {

@@ -4,7 +4,7 @@
 use crate::failure::{CommandResult, Failure};
 use crate::job_args::{check_columns, JobSettingsArgs};
 use crate::out_args::{check_out_path, CsvDelimiterArg};
-use crate::runner::{job_failure, resume_hint, run_job};
+use crate::runner::{job_failure, run_job};
 use crate::store_arg::StoreArg;
 use clap::Args;
 use dgs_core::job::Jobs;
@@ -51,7 +51,7 @@ pub(crate) async fn run(args: &RunArgs) -> CommandResult {
         &record.id,
         selected.provider,
         Some((&args.out, &export_options)),
-        resume_hint(&record.id, &args.store.display()),
+        Some(&args.store.display()),
     )
     .await
 }
