@@ -111,7 +111,8 @@ impl Jobs {
             job_id: job_id.clone(),
             message: error.to_string(),
         })?;
-        crate::store::check_job_config(&job_id, &record.config).map_err(JobError::store(&job_id))?;
+        crate::store::check_job_config(&job_id, &record.config)
+            .map_err(JobError::store(&job_id))?;
 
         self.store
             .create_job(&record)
@@ -125,8 +126,8 @@ impl Jobs {
     /// stored, then classifies every chunk without committed results. See the module docs.
     ///
     /// Returns the report with status `completed` when every chunk is committed,
-    /// `cancelled` when `cancel` fired, or `failed` when some chunks failed (their count is
-    /// in the report and the job's error; `run` again retries them). Errors are returned for
+    /// `cancelled` when `cancel` fired, or `failed` when some chunks failed. The report and
+    /// the job's error give their count, and calling `run` again retries them. Errors are returned for
     /// what stops the job as a whole: a changed input, a store failure, an invalid
     /// configuration.
     pub async fn run(
