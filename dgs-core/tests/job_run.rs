@@ -339,3 +339,44 @@ async fn cancel_before_start_then_resume_completes() {
     assert_eq!(resumed.status, JobStatus::Completed);
     assert_eq!(resumed.rows, SAMPLE_ROWS);
 }
+
+#[tokio::test]
+async fn invalid_options_are_rejected_at_create() {
+    let jobs = memory_jobs();
+    let prompt = demo_prompt().await;
+
+    let mut no_column = sample_options(100);
+    no_column.clean.columns.clear();
+    let error = jobs
+        .create(&sample_zip(), &prompt, no_column)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, JobError::Config { .. }), "{error:?}");
+
+    let mut zero_chunks = sample_options(100);
+    zero_chunks.classify.chunk_size = 0;
+    let error = jobs
+        .create(&sample_zip(), &prompt, zero_chunks)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, JobError::ClassifyConfig { .. }),
+        "{error:?}"
+    );
+
+    let error = jobs
+        .create(
+            std::path::Path::new("does/not/exist.zip"),
+            &prompt,
+            sample_options(100),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, JobError::InputUnreadable { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("exist.zip"), "{error}");
+
+    assert!(jobs.store().list_jobs().await.unwrap().is_empty());
+}
