@@ -21,7 +21,12 @@ async fn chunk_texts(jobs: &Jobs, job_id: &str) -> Vec<Vec<String>> {
     let groups = jobs.store().get_groups(job_id, None).await.unwrap();
     groups
         .chunks(CHUNK_SIZE)
-        .map(|chunk| chunk.iter().map(|group| group.fields[0].1.clone()).collect())
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|group| group.fields[0].1.clone())
+                .collect()
+        })
         .collect()
 }
 
@@ -58,11 +63,20 @@ async fn export_lines(jobs: &Jobs, job_id: &str, path: &Path) -> Vec<serde_json:
 async fn reference_export(dir: &Path) -> (Jobs, String, Vec<serde_json::Value>) {
     let jobs = memory_jobs();
     let record = jobs
-        .create(&sample_zip(), &demo_prompt().await, sample_options(CHUNK_SIZE))
+        .create(
+            &sample_zip(),
+            &demo_prompt().await,
+            sample_options(CHUNK_SIZE),
+        )
         .await
         .unwrap();
     let report = jobs
-        .run(&record.id, RecordingProvider::new().await, CancellationToken::new(), ignore_progress)
+        .run(
+            &record.id,
+            RecordingProvider::new().await,
+            CancellationToken::new(),
+            ignore_progress,
+        )
         .await
         .unwrap();
     assert_eq!(report.status, JobStatus::Completed);
@@ -75,7 +89,11 @@ async fn outage_fails_chunks_and_resume_sends_only_those() {
     let dir = tempfile::tempdir().unwrap();
     let (reference_jobs, reference_id, reference_rows) = reference_export(dir.path()).await;
     let reference_chunks = chunk_texts(&reference_jobs, &reference_id).await;
-    assert!(reference_chunks.len() >= 6, "{} chunks", reference_chunks.len());
+    assert!(
+        reference_chunks.len() >= 6,
+        "{} chunks",
+        reference_chunks.len()
+    );
 
     // Chunks 1 and 4 hit an outage: every request carrying their items fails.
     let outage: HashSet<String> = reference_chunks[1]
@@ -85,7 +103,11 @@ async fn outage_fails_chunks_and_resume_sends_only_those() {
         .collect();
     let jobs = sqlite_jobs(dir.path()).await;
     let record = jobs
-        .create(&sample_zip(), &demo_prompt().await, sample_options(CHUNK_SIZE))
+        .create(
+            &sample_zip(),
+            &demo_prompt().await,
+            sample_options(CHUNK_SIZE),
+        )
         .await
         .unwrap();
 
@@ -103,15 +125,27 @@ async fn outage_fails_chunks_and_resume_sends_only_those() {
     assert_eq!(failing.failed_chunks, 2);
     assert_eq!(failing.committed_chunks, failing.chunks - 2);
     let error = failing.error.clone().unwrap();
-    assert!(error.contains("2 of") && error.contains("run the job again"), "{error}");
+    assert!(
+        error.contains("2 of") && error.contains("run the job again"),
+        "{error}"
+    );
     assert_eq!(jobs.status(&record.id).await.unwrap().failed_chunks, 2);
 
     let refused = jobs
-        .export(&record.id, None, &dir.path().join("early.xlsx"), None, ExportOptions::default(), ignore_progress)
+        .export(
+            &record.id,
+            None,
+            &dir.path().join("early.xlsx"),
+            None,
+            ExportOptions::default(),
+            ignore_progress,
+        )
         .await
         .unwrap_err();
     match refused {
-        JobError::NotFinished { committed, total, .. } => {
+        JobError::NotFinished {
+            committed, total, ..
+        } => {
             assert_eq!((committed, total), (failing.chunks - 2, failing.chunks));
         }
         other => panic!("expected NotFinished, got {other:?}"),
@@ -120,19 +154,31 @@ async fn outage_fails_chunks_and_resume_sends_only_those() {
 
     let working = RecordingProvider::new().await;
     let resumed = jobs
-        .run(&record.id, working.clone(), CancellationToken::new(), ignore_progress)
+        .run(
+            &record.id,
+            working.clone(),
+            CancellationToken::new(),
+            ignore_progress,
+        )
         .await
         .unwrap();
 
     assert_eq!(resumed.status, JobStatus::Completed, "{resumed:?}");
     assert_eq!(resumed.failed_chunks, 0);
     assert!(resumed.error.is_none());
-    assert_eq!(working.texts(), outage, "only the failed chunks are sent again");
+    assert_eq!(
+        working.texts(),
+        outage,
+        "only the failed chunks are sent again"
+    );
     assert_eq!(working.request_count(), 2);
 
     let rows = export_lines(&jobs, &record.id, &dir.path().join("resumed.jsonl")).await;
     assert_eq!(rows.len() as u64, SAMPLE_ROWS);
-    assert_eq!(rows, reference_rows, "resumed export equals the uninterrupted one");
+    assert_eq!(
+        rows, reference_rows,
+        "resumed export equals the uninterrupted one"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -140,7 +186,11 @@ async fn cancel_keeps_committed_chunks_and_resume_skips_them() {
     let dir = tempfile::tempdir().unwrap();
     let jobs = memory_jobs();
     let record = jobs
-        .create(&sample_zip(), &demo_prompt().await, sample_options(CHUNK_SIZE))
+        .create(
+            &sample_zip(),
+            &demo_prompt().await,
+            sample_options(CHUNK_SIZE),
+        )
         .await
         .unwrap();
 
@@ -165,13 +215,21 @@ async fn cancel_keeps_committed_chunks_and_resume_skips_them() {
     assert!(fired.load(Ordering::SeqCst));
     assert_eq!(cancelled.status, JobStatus::Cancelled);
     assert!(cancelled.committed_chunks >= 3, "{cancelled:?}");
-    assert!(cancelled.committed_chunks < cancelled.chunks, "{cancelled:?}");
+    assert!(
+        cancelled.committed_chunks < cancelled.chunks,
+        "{cancelled:?}"
+    );
     let (committed, committed_before) = committed_texts(&jobs, &record.id).await;
     assert_eq!(committed.len() as u64, cancelled.committed_chunks);
 
     let second = RecordingProvider::new().await;
     let resumed = jobs
-        .run(&record.id, second.clone(), CancellationToken::new(), ignore_progress)
+        .run(
+            &record.id,
+            second.clone(),
+            CancellationToken::new(),
+            ignore_progress,
+        )
         .await
         .unwrap();
 
@@ -189,7 +247,10 @@ async fn cancel_keeps_committed_chunks_and_resume_skips_them() {
 
     let rows = export_lines(&jobs, &record.id, &dir.path().join("resumed.jsonl")).await;
     let (_, _, reference_rows) = reference_export(dir.path()).await;
-    assert_eq!(rows, reference_rows, "resumed export equals the uninterrupted one");
+    assert_eq!(
+        rows, reference_rows,
+        "resumed export equals the uninterrupted one"
+    );
 }
 
 #[tokio::test]
@@ -202,9 +263,14 @@ async fn changed_input_is_rejected_on_resume_and_export() {
         .create(&input, &demo_prompt().await, sample_options(CHUNK_SIZE))
         .await
         .unwrap();
-    jobs.run(&record.id, RecordingProvider::new().await, CancellationToken::new(), ignore_progress)
-        .await
-        .unwrap();
+    jobs.run(
+        &record.id,
+        RecordingProvider::new().await,
+        CancellationToken::new(),
+        ignore_progress,
+    )
+    .await
+    .unwrap();
 
     let mut bytes = std::fs::read(&input).unwrap();
     bytes.extend_from_slice(b"trailing bytes");
@@ -212,11 +278,21 @@ async fn changed_input_is_rejected_on_resume_and_export() {
 
     let provider = RecordingProvider::new().await;
     let error = jobs
-        .run(&record.id, provider.clone(), CancellationToken::new(), ignore_progress)
+        .run(
+            &record.id,
+            provider.clone(),
+            CancellationToken::new(),
+            ignore_progress,
+        )
         .await
         .unwrap_err();
     match &error {
-        JobError::InputChanged { job_id, path, expected, found } => {
+        JobError::InputChanged {
+            job_id,
+            path,
+            expected,
+            found,
+        } => {
             assert_eq!(job_id, &record.id);
             assert!(path.ends_with("auxiliares.zip"), "{path}");
             assert_eq!(expected, &record.input_hash);
@@ -228,9 +304,19 @@ async fn changed_input_is_rejected_on_resume_and_export() {
     assert_eq!(provider.request_count(), 0);
 
     let error = jobs
-        .export(&record.id, None, &dir.path().join("out.csv"), None, ExportOptions::default(), ignore_progress)
+        .export(
+            &record.id,
+            None,
+            &dir.path().join("out.csv"),
+            None,
+            ExportOptions::default(),
+            ignore_progress,
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, JobError::InputChanged { .. }), "{error:?}");
-    assert_eq!(jobs.status(&record.id).await.unwrap().status, JobStatus::Completed);
+    assert_eq!(
+        jobs.status(&record.id).await.unwrap().status,
+        JobStatus::Completed
+    );
 }

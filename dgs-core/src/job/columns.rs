@@ -12,8 +12,12 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub(crate) struct ColumnResolver {
     aliases: BTreeMap<String, Vec<String>>,
-    tables: HashMap<usize, (Arc<[String]>, Option<Arc<[String]>>)>,
+    tables: HashMap<usize, ResolvedTable>,
 }
+
+/// A table's own column names (kept so their address stays taken) and the renamed list,
+/// `None` when nothing is renamed.
+type ResolvedTable = (Arc<[String]>, Option<Arc<[String]>>);
 
 impl ColumnResolver {
     pub(crate) fn new(aliases: &BTreeMap<String, Vec<String>>) -> Self {
@@ -42,7 +46,7 @@ impl ColumnResolver {
         }
     }
 
-    /// Runs `f` on `row` with its columns renamed as [`ColumnResolver::columns_for`] says,
+    /// Runs `f` on `row` with its columns renamed by [`ColumnResolver::columns_for`],
     /// then restores the row's own names.
     pub(crate) fn with_resolved<T>(&mut self, row: &mut Row, f: impl FnOnce(&Row) -> T) -> T {
         let resolved = self.columns_for(row);
@@ -111,7 +115,10 @@ mod tests {
 
         let own = names(&["Glosa", "Descripción"]);
         let resolved = resolver.columns_for(&row(&own, &["g", "d"]));
-        assert!(Arc::ptr_eq(&resolved, &own), "a table with the column keeps its names");
+        assert!(
+            Arc::ptr_eq(&resolved, &own),
+            "a table with the column keeps its names"
+        );
 
         let none = names(&["Monto"]);
         let resolved = resolver.columns_for(&row(&none, &["1"]));

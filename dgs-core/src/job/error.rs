@@ -8,7 +8,7 @@ use crate::ingest::IngestError;
 use crate::prompt::PromptError;
 use crate::store::StoreError;
 
-/// Why a job operation failed.
+/// Error of a job operation.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
     /// The input no longer hashes to the hash recorded when the job was created, so its row
@@ -73,7 +73,7 @@ pub enum JobError {
         prompt_id: String,
         prompt_version: u32,
         #[source]
-        source: PromptError,
+        source: Box<PromptError>,
     },
 
     /// The classification options or the compiled prompt were rejected by the engine.

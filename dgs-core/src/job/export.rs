@@ -44,7 +44,10 @@ async fn export_inner(
     on_progress: ProgressSink,
 ) -> Result<ExportReport, JobError> {
     let store = jobs.store.as_ref();
-    let record = store.get_job(job_id).await.map_err(JobError::store(job_id))?;
+    let record = store
+        .get_job(job_id)
+        .await
+        .map_err(JobError::store(job_id))?;
     let config = StoredConfig::from_record(&record)?;
     let iteration = iteration.unwrap_or(record.current_iteration);
 

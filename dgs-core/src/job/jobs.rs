@@ -4,6 +4,7 @@ use super::error::JobError;
 use super::options::JobOptions;
 use super::progress::ProgressEvent;
 use super::report::JobReport;
+use crate::clean::{clean_field_names, Cleaner};
 use crate::export::{ExportFormat, ExportOptions, ExportReport};
 use crate::llm::LlmProvider;
 use crate::prompt::Prompt;
@@ -55,7 +56,10 @@ impl Jobs {
 
     /// Records a new job: hashes the input, saves `prompt` (as a new version when its
     /// content changed, see [`Store::save_prompt`]) and stores the options. Nothing is read
-    /// or sent yet; [`Jobs::run`] does that.
+    /// or sent yet, because [`Jobs::run`] does that.
+    ///
+    /// Fails before storing anything when the clean configuration, the classification
+    /// options or the prompt are invalid, or the input cannot be read.
     ///
     /// The input path is stored as given, made absolute against the current directory, so a
     /// later run from another directory reads the same file.
@@ -75,6 +79,28 @@ impl Jobs {
                 message: "no column to clean: select at least one description column".into(),
             });
         }
+
+        // Settings that cannot work are rejected now, before anything is stored.
+        Cleaner::new(&options.clean).map_err(|source| JobError::Clean {
+            job_id: job_id.clone(),
+            source,
+        })?;
+        options
+            .classify
+            .validate()
+            .map_err(|source| JobError::ClassifyConfig {
+                job_id: job_id.clone(),
+                source,
+            })?;
+        let field_names = clean_field_names(&options.clean.columns);
+        prompt
+            .compile(&options.compile.to_compile_options(&field_names))
+            .map_err(|source| JobError::Prompt {
+                job_id: job_id.clone(),
+                prompt_id: prompt.id.clone(),
+                prompt_version: prompt.version,
+                source: Box::new(source),
+            })?;
 
         let path = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
         let path_text = path.display().to_string();
@@ -111,7 +137,8 @@ impl Jobs {
             job_id: job_id.clone(),
             message: error.to_string(),
         })?;
-        crate::store::check_job_config(&job_id, &record.config).map_err(JobError::store(&job_id))?;
+        crate::store::check_job_config(&job_id, &record.config)
+            .map_err(JobError::store(&job_id))?;
 
         self.store
             .create_job(&record)
@@ -125,8 +152,8 @@ impl Jobs {
     /// stored, then classifies every chunk without committed results. See the module docs.
     ///
     /// Returns the report with status `completed` when every chunk is committed,
-    /// `cancelled` when `cancel` fired, or `failed` when some chunks failed (their count is
-    /// in the report and the job's error; `run` again retries them). Errors are returned for
+    /// `cancelled` when `cancel` fired, or `failed` when some chunks failed. The report and
+    /// the job's error give their count, and calling `run` again retries them. Errors are returned for
     /// what stops the job as a whole: a changed input, a store failure, an invalid
     /// configuration.
     pub async fn run(

@@ -1,4 +1,4 @@
-//! What a job is configured with, stored as the job's configuration.
+//! Job options, stored as the job's configuration.
 
 use crate::classify::ClassifyOptions;
 use crate::clean::CleanConfig;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Everything a job needs besides its input, prompt and provider object. Stored as JSON in
-/// the job record, so it never holds an API key: the caller passes the provider to
+/// the job record, so it never contains an API key: the caller passes the provider to
 /// [`super::Jobs::run`] and keeps credentials to itself. Missing fields take their defaults
 /// when deserialised.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -27,13 +27,13 @@ pub struct JobOptions {
     /// that has the listed column itself always uses it. A table with none of them is an
     /// error unless `clean.allow_missing_columns` is set. Default: none.
     pub column_aliases: BTreeMap<String, Vec<String>>,
-    /// How rows are grouped. Default: [`DedupStrategy::Exact`].
+    /// Grouping rule of the dedup stage. Default: [`DedupStrategy::Exact`].
     pub dedup: DedupStrategy,
     /// Key storage of the deduplicator. Default: [`DedupOptions::default`].
     pub dedup_options: DedupOptions,
     /// Chunking, concurrency, retries and model. An empty `model` takes `provider.model`.
     pub classify: ClassifyOptions,
-    /// Which provider the job was configured for, recorded for reports and exports.
+    /// Provider the job was configured for, recorded for reports and exports.
     pub provider: ProviderSettings,
     /// Limits for reading the input.
     pub ingest: IngestOptions,
@@ -117,13 +117,60 @@ impl JobOptions {
         }
     }
 
-    /// The model requests name: `classify.model`, else `provider.model` (either may be empty,
-    /// meaning the provider's default).
+    /// Returns the model the requests name: `classify.model`, else `provider.model`. An
+    /// empty name means the provider's default model.
     pub fn model(&self) -> &str {
         if self.classify.model.is_empty() {
             &self.provider.model
         } else {
             &self.classify.model
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::check_job_config;
+
+    #[test]
+    fn column_spec_adds_column_and_aliases() {
+        let mut options = JobOptions::default();
+
+        options.add_column_spec("Descripción | Glosa|detalle");
+        options.add_column_spec("Proveedor");
+        options.add_column_spec("Descripción|Texto");
+        options.add_column_spec(" | ");
+
+        assert_eq!(options.clean.columns, vec!["Descripción", "Proveedor"]);
+        assert_eq!(
+            options.column_aliases["Descripción"],
+            vec!["Glosa", "detalle", "Texto"]
+        );
+        assert!(!options.column_aliases.contains_key("Proveedor"));
+    }
+
+    #[test]
+    fn default_options_pass_the_credential_check() {
+        let mut options = JobOptions::for_columns(["Glosa"]);
+        options.provider = ProviderSettings {
+            kind: "openai".into(),
+            model: "gpt-4o-mini".into(),
+            base_url: Some("http://127.0.0.1:8080/v1".into()),
+        };
+        let json = serde_json::to_value(&options).unwrap();
+
+        assert!(check_job_config("job-1", &json).is_ok(), "{json}");
+        assert_eq!(serde_json::from_value::<JobOptions>(json).unwrap(), options);
+    }
+
+    #[test]
+    fn model_prefers_classify_option() {
+        let mut options = JobOptions::default();
+        options.provider.model = "gpt-4o-mini".into();
+        assert_eq!(options.model(), "gpt-4o-mini");
+
+        options.classify.model = "gpt-4o".into();
+        assert_eq!(options.model(), "gpt-4o");
     }
 }

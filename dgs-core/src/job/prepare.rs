@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 /// Rows cleaned and keyed together, in parallel, before they are grouped in order.
 const ROWS_PER_BATCH: usize = 1_024;
 
-/// What the prepare stage found.
+/// Output of the prepare stage.
 #[derive(Debug, Default)]
 pub(crate) struct Prepared {
     /// Group id of every row, by row index.
@@ -33,8 +33,8 @@ pub(crate) struct Prepared {
 /// with 8 bytes per row for the group map, not with the rows themselves.
 ///
 /// A table that fails to read keeps the rows read before the failure and is listed in
-/// `failed_files`; the other tables are still read, and row indexes stay those the ingest
-/// order gives. Blocking: call it on a blocking thread.
+/// `failed_files`. The other tables are still read, and row indexes stay those of the ingest
+/// order. Blocking: call it on a blocking thread.
 pub(crate) fn prepare(
     job_id: &str,
     input: &Path,
@@ -46,12 +46,11 @@ pub(crate) fn prepare(
         job_id: job_id.to_owned(),
         source,
     })?;
-    let keys = KeyBuilder::new(&options.dedup, cleaner.columns()).map_err(|source| {
-        JobError::Dedup {
+    let keys =
+        KeyBuilder::new(&options.dedup, cleaner.columns()).map_err(|source| JobError::Dedup {
             job_id: job_id.to_owned(),
             source,
-        }
-    })?;
+        })?;
     let mut deduplicator = Deduplicator::new(options.dedup_options.clone());
     let mut resolver = ColumnResolver::new(&options.column_aliases);
 
@@ -63,7 +62,9 @@ pub(crate) fn prepare(
     let flush = |batch: &mut Vec<Row>, deduplicator: &mut Deduplicator| {
         let result = deduplicator.push_rows(batch, &cleaner, &keys);
         batch.clear();
-        result.map(|_| ()).map_err(|source| dedup_error(job_id, source))
+        result
+            .map(|_| ())
+            .map_err(|source| dedup_error(job_id, source))
     };
 
     let summary = ingest::read_path(input, &options.ingest, |event| {
@@ -145,12 +146,15 @@ pub(crate) fn prepare(
 
     let mut event = progress.event(Stage::Prepare, rows, Some(rows));
     event.errors = prepared.failed_files.len() as u64;
-    event.message = Some(format!(
-        "{rows} rows in {} groups",
-        prepared.groups.len()
-    ));
+    event.message = Some(format!("{rows} rows in {} groups", prepared.groups.len()));
     progress.send(event);
-    tracing::info!(job_id, rows, groups = prepared.groups.len(), failed_files = prepared.failed_files.len(), "input prepared");
+    tracing::info!(
+        job_id,
+        rows,
+        groups = prepared.groups.len(),
+        failed_files = prepared.failed_files.len(),
+        "input prepared"
+    );
     Ok(prepared)
 }
 

@@ -1,4 +1,4 @@
-//! What a job did, as returned by run and status.
+//! Job reports, returned by run and status.
 
 use crate::llm::TokenUsage;
 use crate::store::JobStatus;
@@ -23,7 +23,7 @@ pub struct JobReport {
     /// Chunks without stored results after the run: failed, or not started because the run
     /// was cancelled. `run` again sends them.
     pub failed_chunks: u64,
-    /// Groups answered from the answer cache, over the committed chunks.
+    /// Groups classified from the answer cache, over the committed chunks.
     pub cache_hits: u64,
     /// Completion requests sent, retries and follow-ups included, over the committed chunks.
     pub requests: u64,

@@ -71,7 +71,10 @@ async fn run_inner(
     on_progress: ProgressSink,
 ) -> Result<JobReport, JobError> {
     let started = Instant::now();
-    let record = store.get_job(job_id).await.map_err(JobError::store(job_id))?;
+    let record = store
+        .get_job(job_id)
+        .await
+        .map_err(JobError::store(job_id))?;
     let config = StoredConfig::from_record(&record)?;
     let options = &config.options;
     let iteration = record.current_iteration;
@@ -79,6 +82,9 @@ async fn run_inner(
 
     verify_input(&record).await?;
 
+    // NOTE: nothing stops two processes from running the same job at once. Commits are
+    // idempotent, so the results stay consistent, but both processes pay for the chunks
+    // they share.
     if record.status == JobStatus::Completed {
         let committed = store
             .committed_chunks(job_id, iteration)
@@ -160,7 +166,10 @@ async fn run_inner(
     };
 
     let prompt = store
-        .get_prompt(&iteration_record.prompt_id, Some(iteration_record.prompt_version))
+        .get_prompt(
+            &iteration_record.prompt_id,
+            Some(iteration_record.prompt_version),
+        )
         .await
         .map_err(JobError::store(job_id))?;
     let field_names = clean_field_names(&options.clean.columns);
@@ -170,7 +179,7 @@ async fn run_inner(
             job_id: job_id.to_owned(),
             prompt_id: iteration_record.prompt_id.clone(),
             prompt_version: iteration_record.prompt_version,
-            source,
+            source: Box::new(source),
         })?;
     iteration_record.prompt_hash = compiled.hash.clone();
     store
@@ -269,9 +278,19 @@ async fn run_inner(
         .update_job_status(job_id, status, error.clone())
         .await
         .map_err(JobError::store(job_id))?;
-    tracing::info!(job_id, iteration, status = status.as_str(), committed = committed_now, chunks = chunk_count, "job run finished");
+    tracing::info!(
+        job_id,
+        iteration,
+        status = status.as_str(),
+        committed = committed_now,
+        chunks = chunk_count,
+        "job run finished"
+    );
 
-    let record = store.get_job(job_id).await.map_err(JobError::store(job_id))?;
+    let record = store
+        .get_job(job_id)
+        .await
+        .map_err(JobError::store(job_id))?;
     let mut report = report_from_store(store.as_ref(), &record, iteration).await?;
     if let Some(prepared) = prepared_now {
         report.failed_files = prepared.failed_files;
@@ -348,7 +367,10 @@ async fn finish_cancelled(
         .map_err(JobError::store(job_id))?;
     tracing::info!(job_id, "job cancelled while preparing");
 
-    let record = store.get_job(job_id).await.map_err(JobError::store(job_id))?;
+    let record = store
+        .get_job(job_id)
+        .await
+        .map_err(JobError::store(job_id))?;
     let mut report = report_from_store(store.as_ref(), &record, iteration).await?;
     if let Some(prepared) = prepared {
         report.failed_files = prepared.failed_files;
@@ -410,7 +432,9 @@ async fn classify(
                 delay_ms,
             } = event
             {
-                let mut tally = tally.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut tally = tally
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
                 tally.errors += 1;
                 let mut update = progress.event(Stage::Classify, tally.committed, total);
                 update.usage = tally.usage;
@@ -443,9 +467,15 @@ async fn classify(
                 };
                 store
                     .commit_chunk(&checkpoint, &outcome.results)
+                    .instrument(tracing::info_span!("commit_chunk", job_id, chunk_index))
                     .await
                     .map_err(JobError::store(job_id))?;
-                tracing::debug!(job_id, chunk_index, requests = outcome.requests, "chunk committed");
+                tracing::debug!(
+                    job_id,
+                    chunk_index,
+                    requests = outcome.requests,
+                    "chunk committed"
+                );
                 None
             }
             Some(error) => {
@@ -455,7 +485,9 @@ async fn classify(
             }
         };
 
-        let mut tally = tally.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut tally = tally
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         tally.usage += outcome.usage;
         if message.is_none() {
             tally.committed += 1;

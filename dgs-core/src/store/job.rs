@@ -367,14 +367,22 @@ mod tests {
         std::fs::write(dir.path().join("b.json"), b"[]").unwrap();
         let original = hash_input(dir.path()).unwrap();
 
-        assert_eq!(hash_input(dir.path()).unwrap(), original, "hash must be stable");
+        assert_eq!(
+            hash_input(dir.path()).unwrap(),
+            original,
+            "hash must be stable"
+        );
 
         std::fs::write(dir.path().join("b.json"), b"[{}]").unwrap();
         let edited = hash_input(dir.path()).unwrap();
         assert_ne!(edited, original, "an edited file must change the hash");
 
         std::fs::rename(dir.path().join("b.json"), dir.path().join("c.json")).unwrap();
-        assert_ne!(hash_input(dir.path()).unwrap(), edited, "a renamed file must change the hash");
+        assert_ne!(
+            hash_input(dir.path()).unwrap(),
+            edited,
+            "a renamed file must change the hash"
+        );
     }
 
     #[test]

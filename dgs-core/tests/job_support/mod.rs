@@ -64,7 +64,7 @@ pub async fn sqlite_jobs(dir: &Path) -> Jobs {
 
 pub fn ignore_progress(_: ProgressEvent) {}
 
-/// The keyword provider for the demo prompt, wrapped so the test sees every request's item
+/// The keyword provider for the demo prompt, wrapped so the test can read every request's item
 /// texts, can make requests that carry chosen texts fail, and can slow requests down.
 pub struct RecordingProvider {
     inner: KeywordProvider,
@@ -83,7 +83,7 @@ impl RecordingProvider {
         Self::build(texts, Duration::ZERO).await
     }
 
-    /// Answers every request after `delay`.
+    /// Replies to every request after `delay`.
     pub async fn slow(delay: Duration) -> Arc<Self> {
         Self::build(HashSet::new(), delay).await
     }
@@ -107,7 +107,7 @@ impl RecordingProvider {
         self.requests.lock().unwrap().len()
     }
 
-    /// Every item text requested.
+    /// Returns every item text requested.
     pub fn texts(&self) -> HashSet<String> {
         self.requests().into_iter().flatten().collect()
     }
