@@ -510,3 +510,78 @@ fn classify_dry_run_sends_nothing() {
     );
     assert!(mock.received().is_empty(), "a dry run sends no request");
 }
+
+/// Runs a keyword job with extra environment variables and options and returns its
+/// `dgs status --json` report.
+fn keyword_job_status(dir: &Path, env: &[(&str, &str)], options: &[&str]) -> Value {
+    let input = write_ledger(dir);
+    let store = dir.join("dgs.db");
+    let out = dir.join("out.csv");
+    let mut command = dgs();
+    command.envs(env.iter().copied()).args([
+        "run",
+        path_arg(&input),
+        "--column",
+        "Glosa",
+        "--prompt",
+        path_arg(&demo_prompt()),
+        "--store",
+        path_arg(&store),
+        "--out",
+        path_arg(&out),
+    ]);
+    let output = command.args(options).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "run: {}", stderr(&output));
+    stdout_json(
+        &dgs()
+            .args(["status", "--json", "--store", path_arg(&store)])
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn chunk_size_option_overrides_env() {
+    let env = [("LLM_DISTRIBUTED_CHUNK_SIZE", "7")];
+
+    let dir = tempfile::tempdir().unwrap();
+    let status = keyword_job_status(dir.path(), &env, &[]);
+    assert_eq!(
+        status["chunks"], 7,
+        "48 groups in chunks of 7 from the environment"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let status = keyword_job_status(dir.path(), &env, &["--chunk-size", "10"]);
+    assert_eq!(
+        status["chunks"], 5,
+        "48 groups in chunks of 10 from --chunk-size"
+    );
+}
+
+#[test]
+fn export_honours_csv_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_ledger(dir.path());
+    let store = dir.path().join("dgs.db");
+    let job_id = keyword_job(&input, &store, &dir.path().join("first.csv"));
+
+    let out = dir.path().join("semicolon.csv");
+    let output = dgs()
+        .args([
+            "export",
+            &job_id,
+            "--out",
+            path_arg(&out),
+            "--csv-delimiter",
+            ";",
+        ])
+        .args(["--store", path_arg(&store)])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "export: {}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let header = text.trim_start_matches('\u{FEFF}').lines().next().unwrap();
+    assert!(header.starts_with("row_index;file;sheet;line;"), "{header}");
+    assert_eq!(text.lines().count(), 61, "header plus one line per row");
+}
