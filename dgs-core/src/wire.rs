@@ -3,9 +3,9 @@
 //! Items go out as tab-separated lines, which costs fewer tokens than JSON objects:
 //!
 //! ```text
-//! id	cleanLineDescription
-//! 1	pago factura proveedor acme
-//! 2	cuota leasing camioneta
+//! id<TAB>cleanLineDescription
+//! 1<TAB>pago factura proveedor acme
+//! 2<TAB>cuota leasing camioneta
 //! ```
 //!
 //! The first line names the fields. Ids are small integers local to one request. Tabs and
