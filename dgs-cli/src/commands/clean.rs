@@ -22,6 +22,9 @@ use std::sync::Arc;
 /// Rows cleaned together on the rayon pool before they are grouped and written.
 const CHUNK_ROWS: usize = 8192;
 
+/// Characters of a group's text shown in the largest-groups table; `--json` has them all.
+const TABLE_TEXT_CHARS: usize = 80;
+
 #[derive(Args, Debug)]
 pub(crate) struct CleanArgs {
     /// ZIP, folder or single file (.csv .txt .tsv .xlsx .xlsm .json .jsonl .ndjson).
@@ -68,6 +71,13 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         Ok(columns) => columns,
         Err(error) => return input_error(&error),
     };
+    if existing_columns.is_empty() {
+        eprintln!(
+            "error: no columns found in {}; the input has no header row or no table",
+            args.path.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     if let Some(missing) = args
         .columns
         .iter()
@@ -106,6 +116,13 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
                 "error: output file {} is inside the input folder {}; write it elsewhere so it is not read as input",
                 out.display(),
                 args.path.display()
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
+        if is_same_file(out, &args.path) {
+            eprintln!(
+                "error: output file {} is the input file; write it elsewhere so the input is not overwritten",
+                out.display()
             );
             return ExitCode::from(EXIT_USAGE);
         }
@@ -187,6 +204,15 @@ fn is_inside_folder(out: &Path, input: &Path) -> bool {
     }
 }
 
+/// Returns true when `out` already exists and is the same file as `input` (through links or
+/// relative paths), which opening `out` for writing would truncate before it is read.
+fn is_same_file(out: &Path, input: &Path) -> bool {
+    match (out.canonicalize(), input.canonicalize()) {
+        (Ok(out), Ok(input)) => out == input,
+        _ => false,
+    }
+}
+
 fn usage_error(error: &dyn std::error::Error) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(EXIT_USAGE)
@@ -261,8 +287,21 @@ fn print_table(stats: &DedupStats) {
         println!();
         println!("{:>8} {:>10}  largest groups", "size", "group");
         for group in &stats.largest_groups {
-            println!("{:>8} {:>10}  {}", group.size, group.group_id, group.text);
+            println!(
+                "{:>8} {:>10}  {}",
+                group.size,
+                group.group_id,
+                shortened(&group.text, TABLE_TEXT_CHARS)
+            );
         }
+    }
+}
+
+/// Returns `text` cut to `max_chars` characters, with `...` appended when it was cut.
+fn shortened(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}...", &text[..end]).into(),
+        None => text.into(),
     }
 }
 

@@ -20,8 +20,8 @@ pub enum Step {
     Trim,
     /// Replaces every run of Unicode whitespace with one ASCII space.
     CollapseWhitespace,
-    /// Removes C0/C1 control characters, zero-width characters, the byte order mark and the
-    /// soft hyphen. Tabs and line breaks become a space.
+    /// Removes C0/C1 control characters, zero-width characters, bidirectional marks, the byte
+    /// order mark and the soft hyphen. Tabs and line breaks become a space.
     RemoveControl,
     /// Replaces typographic quotes (`“ ” ‘ ’ « »`), dashes (`‐ – — −`), the ellipsis and
     /// NBSP or other wide spaces with `"`, `'`, `-`, `...` and a space. Also reads the C1
