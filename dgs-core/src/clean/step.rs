@@ -48,8 +48,9 @@ pub enum Step {
     /// Replaces amounts (`1.234,56`, `1,234.56`, `$ 1.234`, `USD 20`) with `<monto>`.
     MaskAmounts,
     /// Replaces document numbers (`N° 123`, `Nº123`, `#123`, a RUT, identifiers mixing
-    /// letters and digits) with `<num>`. `FACT-00123` -> `FACT-<num>`, `FACT00123` ->
-    /// `FACT <num>`.
+    /// letters and digits) with `<num>`. `FACT00123` -> `FACT <num>`. A digit run without a
+    /// marker (`FACT-00123`, `OC 4500123`) is a plain number, which [`Step::MaskNumbers`] and
+    /// [`Step::MaskLedger`] mask and this step keeps.
     MaskDocumentNumbers,
     /// Replaces every remaining digit run with `<num>`.
     MaskNumbers,
