@@ -277,3 +277,24 @@ fn clean_table_shortens_long_text() {
     let stats: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(stats["largest_groups"][0]["text"], long_text.as_str());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn clean_write_error_names_output() {
+    let folder = ledger_folder();
+    let out_folder = tempfile::tempdir().unwrap();
+    let out = out_folder.path().join("lleno.csv");
+    std::os::unix::fs::symlink("/dev/full", &out).unwrap();
+    let output = dgs(&[
+        "clean",
+        path_arg(folder.path()),
+        "--column",
+        "Glosa",
+        "--out",
+        path_arg(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(stderr.contains("lleno.csv"), "{stderr}");
+}

@@ -146,6 +146,7 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         writer: writer.as_mut(),
         chunk: Vec::with_capacity(CHUNK_ROWS),
         failure: None,
+        out_path: args.out.as_deref(),
     };
     tracing::info!(path = %args.path.display(), columns = ?args.columns, "clean started");
 
@@ -168,7 +169,10 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         return ExitCode::from(EXIT_FILE_FAILED);
     }
     if let Err(error) = stage.writer.finish() {
-        eprintln!("error: cannot write the output file: {error}");
+        eprintln!(
+            "error: cannot write {}: {error}",
+            output_name(args.out.as_deref())
+        );
         return ExitCode::from(EXIT_FILE_FAILED);
     }
 
@@ -213,6 +217,13 @@ fn is_same_file(out: &Path, input: &Path) -> bool {
     }
 }
 
+fn output_name(path: Option<&Path>) -> String {
+    match path {
+        Some(path) => path.display().to_string(),
+        None => "the output file".to_string(),
+    }
+}
+
 fn usage_error(error: &dyn std::error::Error) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(EXIT_USAGE)
@@ -226,6 +237,8 @@ struct Stage<'a> {
     chunk: Vec<Row>,
     /// Message of the error that stopped processing.
     failure: Option<String>,
+    /// The `--out` file, named in write errors.
+    out_path: Option<&'a Path>,
 }
 
 impl Stage<'_> {
@@ -252,7 +265,7 @@ impl Stage<'_> {
         for (row, (clean, assignment)) in self.chunk.iter().zip(&cleaned) {
             self.writer
                 .write_row(row, clean, assignment)
-                .map_err(|error| format!("cannot write the output file: {error}"))?;
+                .map_err(|error| format!("cannot write {}: {error}", output_name(self.out_path)))?;
         }
         Ok(())
     }
