@@ -102,7 +102,7 @@ const COLUMNS: [&str; 9] = [
     "¿?",
 ];
 
-fn shown(text: &str) -> String {
+fn escaped(text: &str) -> String {
     format!("`{}`", text.escape_debug())
 }
 
@@ -114,7 +114,7 @@ fn main() {
         for input in inputs {
             let mut out = String::new();
             step.apply(input, &mut out);
-            println!("| `{step}` | {} | {} |", shown(input), shown(&out));
+            println!("| `{step}` | {} | {} |", escaped(input), escaped(&out));
         }
     }
 
@@ -128,16 +128,16 @@ fn main() {
     for input in PRESET_INPUTS {
         let outputs: Vec<String> = Preset::ALL
             .iter()
-            .map(|preset| shown(&Refinery::from_preset(*preset, &[]).apply_to_string(input)))
+            .map(|preset| escaped(&Refinery::from_preset(*preset, &[]).apply_to_string(input)))
             .collect();
-        println!("| {} | {} |", shown(input), outputs.join(" | "));
+        println!("| {} | {} |", escaped(input), outputs.join(" | "));
     }
 
     println!("\n## Field names\n");
     println!("| column | field |");
     println!("|---|---|");
     for column in COLUMNS {
-        println!("| {} | `{}` |", shown(column), clean_field_name(column));
+        println!("| {} | `{}` |", escaped(column), clean_field_name(column));
     }
     let repeated = ["nombre", "Nombre", "nombre_", "nombre2"];
     println!(
