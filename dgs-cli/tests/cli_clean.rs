@@ -227,3 +227,74 @@ fn clean_rejects_output_inside_input() {
     assert!(stderr.contains("is inside the input folder"), "{stderr}");
     assert!(!out.exists());
 }
+
+#[test]
+fn clean_rejects_output_same_as_input() {
+    let folder = ledger_folder();
+    let input = folder.path().join("a.csv");
+    let before = std::fs::read(&input).unwrap();
+    let output = dgs(&[
+        "clean",
+        path_arg(&input),
+        "--column",
+        "Glosa",
+        "--out",
+        path_arg(&input),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is the input file"), "{stderr}");
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+#[test]
+fn clean_empty_file_says_no_columns() {
+    let folder = tempfile::tempdir().unwrap();
+    let input = folder.path().join("vacio.csv");
+    std::fs::write(&input, "").unwrap();
+    let output = dgs(&["clean", path_arg(&input), "--column", "Glosa"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no columns found in"), "{stderr}");
+    assert!(stderr.contains("vacio.csv"), "{stderr}");
+}
+
+#[test]
+fn clean_table_shortens_long_text() {
+    let folder = tempfile::tempdir().unwrap();
+    let input = folder.path().join("largo.csv");
+    let long_text = "x".repeat(10_000);
+    std::fs::write(&input, format!("Glosa\n{long_text}\n{long_text}\n")).unwrap();
+
+    let table = dgs(&["clean", path_arg(&input), "--column", "Glosa"]);
+    assert_eq!(table.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&table.stdout);
+    let shown = format!("{}...", "x".repeat(80));
+    assert!(stdout.contains(&shown), "{stdout}");
+    assert!(!stdout.contains(&"x".repeat(81)), "{stdout}");
+
+    let json = dgs(&["clean", path_arg(&input), "--column", "Glosa", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(stats["largest_groups"][0]["text"], long_text.as_str());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn clean_write_error_names_output() {
+    let folder = ledger_folder();
+    let out_folder = tempfile::tempdir().unwrap();
+    let out = out_folder.path().join("lleno.csv");
+    std::os::unix::fs::symlink("/dev/full", &out).unwrap();
+    let output = dgs(&[
+        "clean",
+        path_arg(folder.path()),
+        "--column",
+        "Glosa",
+        "--out",
+        path_arg(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(stderr.contains("lleno.csv"), "{stderr}");
+}

@@ -1,8 +1,9 @@
 //! End-to-end grouping of Spanish ledger descriptions through `clean` and `dedup`.
 
-use dgs_core::clean::{CleanConfig, Cleaner, Preset};
+use dgs_core::clean::{CleanConfig, CleanError, Cleaner, Preset};
 use dgs_core::dedup::{
-    clean_and_dedup, DedupOptions, DedupStrategy, Deduplicator, KeyBuilder, KeyStorage, NO_GROUP,
+    clean_and_dedup, DedupError, DedupOptions, DedupStrategy, Deduplicator, KeyBuilder, KeyStorage,
+    NO_GROUP,
 };
 use dgs_core::ingest::Row;
 use dgs_core::Value;
@@ -162,6 +163,30 @@ fn llm_input_uses_basic_text() {
     assert_eq!(input[1].id, 1);
     assert_eq!(input[1].group_size, 2);
     assert_eq!(dedup.group_map.as_slice(), [0, 1, 0, 1]);
+}
+
+#[test]
+fn push_rows_reports_first_failing_row() {
+    let texts = vec!["Pago"; 5000];
+    let mut all_rows = rows(&texts);
+    let other_table: Arc<[String]> = Arc::from(vec!["Detalle".to_string()]);
+    for row in &mut all_rows[1000..] {
+        row.columns = Arc::clone(&other_table);
+    }
+    let cleaner = Cleaner::new(&CleanConfig::for_columns(["Glosa"])).unwrap();
+    let keys = KeyBuilder::new(&DedupStrategy::Exact, cleaner.columns()).unwrap();
+
+    for _ in 0..20 {
+        let error = Deduplicator::default()
+            .push_rows(&all_rows, &cleaner, &keys)
+            .unwrap_err();
+        match error {
+            DedupError::Clean(CleanError::MissingColumn { row_index, .. }) => {
+                assert_eq!(row_index, 1000)
+            }
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -22,6 +22,9 @@ use std::sync::Arc;
 /// Rows cleaned together on the rayon pool before they are grouped and written.
 const CHUNK_ROWS: usize = 8192;
 
+/// Characters of a group's text shown in the largest-groups table; `--json` has them all.
+const TABLE_TEXT_CHARS: usize = 80;
+
 #[derive(Args, Debug)]
 pub(crate) struct CleanArgs {
     /// ZIP, folder or single file (.csv .txt .tsv .xlsx .xlsm .json .jsonl .ndjson).
@@ -68,6 +71,13 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         Ok(columns) => columns,
         Err(error) => return input_error(&error),
     };
+    if existing_columns.is_empty() {
+        eprintln!(
+            "error: no columns found in {}; the input has no header row or no table",
+            args.path.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     if let Some(missing) = args
         .columns
         .iter()
@@ -109,6 +119,13 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
             );
             return ExitCode::from(EXIT_USAGE);
         }
+        if is_same_file(out, &args.path) {
+            eprintln!(
+                "error: output file {} is the input file; write it elsewhere so the input is not overwritten",
+                out.display()
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
     }
 
     let mut writer: Box<dyn CleanWriter> = match &args.out {
@@ -129,6 +146,7 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         writer: writer.as_mut(),
         chunk: Vec::with_capacity(CHUNK_ROWS),
         failure: None,
+        out_path: args.out.as_deref(),
     };
     tracing::info!(path = %args.path.display(), columns = ?args.columns, "clean started");
 
@@ -151,7 +169,10 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         return ExitCode::from(EXIT_FILE_FAILED);
     }
     if let Err(error) = stage.writer.finish() {
-        eprintln!("error: cannot write the output file: {error}");
+        eprintln!(
+            "error: cannot write {}: {error}",
+            output_name(args.out.as_deref())
+        );
         return ExitCode::from(EXIT_FILE_FAILED);
     }
 
@@ -187,6 +208,22 @@ fn is_inside_folder(out: &Path, input: &Path) -> bool {
     }
 }
 
+/// Returns true when `out` already exists and is the same file as `input` (through links or
+/// relative paths), which opening `out` for writing would truncate before it is read.
+fn is_same_file(out: &Path, input: &Path) -> bool {
+    match (out.canonicalize(), input.canonicalize()) {
+        (Ok(out), Ok(input)) => out == input,
+        _ => false,
+    }
+}
+
+fn output_name(path: Option<&Path>) -> String {
+    match path {
+        Some(path) => path.display().to_string(),
+        None => "the output file".to_string(),
+    }
+}
+
 fn usage_error(error: &dyn std::error::Error) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(EXIT_USAGE)
@@ -200,6 +237,8 @@ struct Stage<'a> {
     chunk: Vec<Row>,
     /// Message of the error that stopped processing.
     failure: Option<String>,
+    /// The `--out` file, named in write errors.
+    out_path: Option<&'a Path>,
 }
 
 impl Stage<'_> {
@@ -226,7 +265,7 @@ impl Stage<'_> {
         for (row, (clean, assignment)) in self.chunk.iter().zip(&cleaned) {
             self.writer
                 .write_row(row, clean, assignment)
-                .map_err(|error| format!("cannot write the output file: {error}"))?;
+                .map_err(|error| format!("cannot write {}: {error}", output_name(self.out_path)))?;
         }
         Ok(())
     }
@@ -261,8 +300,21 @@ fn print_table(stats: &DedupStats) {
         println!();
         println!("{:>8} {:>10}  largest groups", "size", "group");
         for group in &stats.largest_groups {
-            println!("{:>8} {:>10}  {}", group.size, group.group_id, group.text);
+            println!(
+                "{:>8} {:>10}  {}",
+                group.size,
+                group.group_id,
+                shortened(&group.text, TABLE_TEXT_CHARS)
+            );
         }
+    }
+}
+
+/// Returns `text` cut to `max_chars` characters, with `...` appended when it was cut.
+fn shortened(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}...", &text[..end]).into(),
+        None => text.into(),
     }
 }
 

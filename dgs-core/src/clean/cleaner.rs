@@ -121,13 +121,22 @@ impl Cleaner {
         })
     }
 
-    /// Cleans a batch of rows in parallel; the output keeps the input order. Stops at the
-    /// first row that fails.
+    /// Cleans a batch of rows in parallel; the output keeps the input order. When rows fail,
+    /// returns the error of the first failing row in input order.
     pub fn clean_rows(&self, rows: &[Row]) -> Result<Vec<CleanRow>, CleanError> {
-        rows.par_iter()
+        let cleaned: Result<Vec<CleanRow>, CleanError> = rows
+            .par_iter()
             .with_min_len(MIN_ROWS_PER_TASK)
             .map(|row| self.clean_row(row))
-            .collect()
+            .collect();
+
+        // Rayon returns the error of whichever task failed first in time, so the first
+        // failing row in input order is looked up again on this rare path.
+        cleaned.map_err(|error| {
+            rows.iter()
+                .find_map(|row| self.clean_row(row).err())
+                .unwrap_or(error)
+        })
     }
 }
 
@@ -227,6 +236,29 @@ mod tests {
             Cleaner::new(&CleanConfig::default()).unwrap_err(),
             CleanError::NoColumns
         );
+    }
+
+    #[test]
+    fn clean_rows_reports_first_failure() {
+        let cleaner = Cleaner::new(&CleanConfig::for_columns(["Glosa"])).unwrap();
+        let other_table: Arc<[String]> = Arc::from(vec!["Detalle".to_string()]);
+        let rows: Vec<Row> = (0..5000)
+            .map(|index| {
+                let mut row = row(index, vec![Value::Null, Value::Null, Value::Null]);
+                if index >= 1000 {
+                    row.columns = Arc::clone(&other_table);
+                    row.values = vec![Value::Null];
+                }
+                row
+            })
+            .collect();
+
+        for _ in 0..20 {
+            match cleaner.clean_rows(&rows).unwrap_err() {
+                CleanError::MissingColumn { row_index, .. } => assert_eq!(row_index, 1000),
+                other => panic!("unexpected error {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub enum Step {
     Trim,
     /// Replaces every run of Unicode whitespace with one ASCII space.
     CollapseWhitespace,
-    /// Removes C0/C1 control characters, zero-width characters, the byte order mark and the
-    /// soft hyphen. Tabs and line breaks become a space.
+    /// Removes C0/C1 control characters, zero-width characters, bidirectional marks, the byte
+    /// order mark and the soft hyphen. Tabs and line breaks become a space.
     RemoveControl,
     /// Replaces typographic quotes (`“ ” ‘ ’ « »`), dashes (`‐ – — −`), the ellipsis and
     /// NBSP or other wide spaces with `"`, `'`, `-`, `...` and a space. Also reads the C1
@@ -48,8 +48,9 @@ pub enum Step {
     /// Replaces amounts (`1.234,56`, `1,234.56`, `$ 1.234`, `USD 20`) with `<monto>`.
     MaskAmounts,
     /// Replaces document numbers (`N° 123`, `Nº123`, `#123`, a RUT, identifiers mixing
-    /// letters and digits) with `<num>`. `FACT-00123` -> `FACT-<num>`, `FACT00123` ->
-    /// `FACT <num>`.
+    /// letters and digits) with `<num>`. `FACT00123` -> `FACT <num>`. A digit run without a
+    /// marker (`FACT-00123`, `OC 4500123`) is a plain number, which [`Step::MaskNumbers`] and
+    /// [`Step::MaskLedger`] mask and this step keeps.
     MaskDocumentNumbers,
     /// Replaces every remaining digit run with `<num>`.
     MaskNumbers,

@@ -146,7 +146,8 @@ pub(crate) fn collapse_whitespace(input: &str, out: &mut String) -> bool {
 ///
 /// Tabs, line breaks and other whitespace controls become a space, so `"PAGO\nFACT"` keeps
 /// two words. Other C0/C1 controls, zero-width spaces and joiners, the word joiner, the byte
-/// order mark and the soft hyphen are removed.
+/// order mark, the soft hyphen and the bidirectional marks and embeddings (U+061C, U+200E,
+/// U+200F, U+202A..U+202E, U+2066..U+2069) are removed.
 pub(crate) fn remove_control(input: &str, out: &mut String) -> bool {
     let bytes = input.as_bytes();
     let mut editor = Editor::new(input, out);
@@ -174,7 +175,13 @@ pub(crate) fn remove_control(input: &str, out: &mut String) -> bool {
 fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
-        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
     )
 }
 
@@ -479,6 +486,13 @@ mod tests {
             "Camiónes"
         );
         assert_eq!(run(remove_control, "\u{FEFF}Compra"), "Compra");
+        assert_eq!(
+            run(
+                remove_control,
+                "\u{200E}Pago\u{200F} \u{202B}acme\u{202C}\u{2067}\u{061C}"
+            ),
+            "Pago acme"
+        );
         assert_eq!(run(remove_control, "Compra"), "Compra");
     }
 

@@ -23,16 +23,25 @@ impl Deduplicator {
         cleaner: &Cleaner,
         keys: &KeyBuilder,
     ) -> Result<Vec<(CleanRow, Assignment)>, DedupError> {
-        let keyed: Vec<(CleanRow, String)> = rows
+        let clean_and_key = |row: &Row| -> Result<(CleanRow, String), DedupError> {
+            let clean = cleaner.clean_row(row)?;
+            let mut key = String::new();
+            keys.build(row, &clean, &mut key)?;
+            Ok((clean, key))
+        };
+        let keyed: Result<Vec<(CleanRow, String)>, DedupError> = rows
             .par_iter()
             .with_min_len(MIN_ROWS_PER_TASK)
-            .map(|row| {
-                let clean = cleaner.clean_row(row)?;
-                let mut key = String::new();
-                keys.build(row, &clean, &mut key)?;
-                Ok((clean, key))
-            })
-            .collect::<Result<_, DedupError>>()?;
+            .map(clean_and_key)
+            .collect();
+
+        // Rayon returns the error of whichever task failed first in time, so the first
+        // failing row in input order is looked up again on this rare path.
+        let keyed = keyed.map_err(|error| {
+            rows.iter()
+                .find_map(|row| clean_and_key(row).err())
+                .unwrap_or(error)
+        })?;
 
         keyed
             .into_iter()
