@@ -62,7 +62,17 @@ impl Role {
 
     /// Header the writer uses for this column in `language`.
     pub(crate) fn header(self, language: ReviewLanguage) -> &'static str {
-        self.aliases()[usize::from(language == ReviewLanguage::English)]
+        let (spanish, english) = match self {
+            Role::Group => ("grupo", "group"),
+            Role::Verdict => ("veredicto", "verdict"),
+            Role::CorrectedCategory => ("categoria_correcta", "corrected_category"),
+            Role::Comment => ("comentario", "comment"),
+            Role::PredictedCategory => ("categoria_predicha", "predicted_category"),
+        };
+        match language {
+            ReviewLanguage::Spanish => spanish,
+            ReviewLanguage::English => english,
+        }
     }
 }
 
@@ -138,10 +148,12 @@ mod tests {
     fn writer_headers_follow_language() {
         assert_eq!(Role::Verdict.header(ReviewLanguage::Spanish), "veredicto");
         assert_eq!(Role::Verdict.header(ReviewLanguage::English), "verdict");
-        assert_eq!(
-            Role::PredictedCategory.header(ReviewLanguage::English),
-            "predicted_category"
-        );
+        for role in Role::ALL {
+            for language in [ReviewLanguage::Spanish, ReviewLanguage::English] {
+                assert!(role.matches(role.header(language)), "{role:?} {language:?}");
+            }
+        }
+        assert_eq!(Role::Comment.header(ReviewLanguage::English), "comment");
     }
 
     #[test]
