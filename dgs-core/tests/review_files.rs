@@ -141,7 +141,7 @@ fn xlsx_review_sheet_layout() {
     let instructions = workbook.worksheet_range("instrucciones").unwrap();
     let text: Vec<String> = instructions
         .rows()
-        .flat_map(|row| cell_texts(row))
+        .flat_map(cell_texts)
         .collect();
     assert_eq!(text[0], "Cómo revisar este archivo");
     assert!(text

@@ -9,6 +9,7 @@ mod metrics;
 mod review_columns;
 mod review_error;
 mod review_file;
+mod review_instructions;
 mod rng;
 mod sampling;
 mod verdict_import;

@@ -98,7 +98,7 @@ pub enum ReviewFileError {
     },
 
     /// Two columns of the review table name the same thing, for example `veredicto` and
-    /// `Verdict`, so the importer cannot tell which one holds the reviewer's values.
+    /// `Verdict`, so the importer cannot tell which one contains the reviewer's values.
     #[error(
         "review table {table} in {path} has columns {first:?} and {second:?} that both read \
          as {role}; delete or rename one"

@@ -71,7 +71,8 @@ pub struct ImportProblem {
 pub struct VerdictImport {
     /// Sheet the verdicts came from, or the file name for CSV.
     pub table: String,
-    /// Data rows of that table, blank rows included.
+    /// Data rows the reader returned for that table, rows with a blank verdict included.
+    /// Rows without any value are skipped by the reader and not counted.
     pub rows: u64,
     /// One verdict per group, in file order.
     pub verdicts: Vec<ImportedVerdict>,
@@ -79,8 +80,8 @@ pub struct VerdictImport {
     pub problems: Vec<ImportProblem>,
     /// Rows left without a verdict and without a corrected category: groups not reviewed.
     pub blank: u64,
-    /// Rows that repeat an earlier row's verdict and category for the same group; they add
-    /// nothing but their comment.
+    /// Rows that repeat an earlier row's verdict and category for the same group. Such a row
+    /// adds only its comment, which is appended to the first row's comment.
     pub repeated: u64,
 }
 
@@ -91,13 +92,14 @@ pub struct VerdictImport {
 /// - A row with neither verdict nor corrected category counts as [`VerdictImport::blank`].
 ///   If it has a comment, it is reported, because the comment would be lost.
 /// - A corrected category with an empty verdict reads as [`VerdictKind::Incorrect`] with that
-///   category, since naming another category says the prediction is wrong.
+///   category, because a reviewer who names another category judges the prediction wrong.
 /// - A verdict that contradicts the categories (incorrect with the predicted category as the
 ///   correction, or correct with a different one) is reported and not imported. A correct
 ///   verdict whose corrected category equals the predicted one is imported without it.
 /// - A missing or invalid group id, or an unreadable verdict, is reported.
-/// - Rows of the same group with the same verdict and category are merged. Rows of the same
-///   group that disagree are all reported and none is imported.
+/// - Rows of the same group with the same verdict and category are merged. When rows of the
+///   same group disagree, each later row is reported with the line of the first, and none of
+///   them is imported.
 ///
 /// # Errors
 ///

@@ -41,10 +41,10 @@ pub const INCORRECT_VALUES: &[&str] = &[
     "✘",
 ];
 
-/// Marks that look like an answer but do not say which one.
+/// Marks that look like a verdict but do not indicate which one.
 const AMBIGUOUS_MARKS: &[&str] = &["x", "*", "-", "?", "•"];
 
-/// How a verdict cell reads.
+/// Meaning of one verdict cell.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum VerdictCell {
     /// Empty cell or whitespace only.
