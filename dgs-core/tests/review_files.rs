@@ -139,10 +139,7 @@ fn xlsx_review_sheet_layout() {
     assert_eq!(listed, expected);
 
     let instructions = workbook.worksheet_range("instrucciones").unwrap();
-    let text: Vec<String> = instructions
-        .rows()
-        .flat_map(cell_texts)
-        .collect();
+    let text: Vec<String> = instructions.rows().flat_map(cell_texts).collect();
     assert_eq!(text[0], "Cómo revisar este archivo");
     assert!(text
         .iter()
@@ -695,6 +692,13 @@ fn import_errors() {
     assert!(
         matches!(&error, ReviewFileError::AmbiguousColumn { first, second, .. }
             if first == "veredicto" && second == "Verdict"),
+        "{error}"
+    );
+
+    let error = read_verdicts(write("e.csv", "grupo;veredicto;veredicto\n1;si;no\n")).unwrap_err();
+    assert!(
+        matches!(&error, ReviewFileError::AmbiguousColumn { first, second, .. }
+            if first == "veredicto" && second == "veredicto_2"),
         "{error}"
     );
 

@@ -548,6 +548,8 @@ fn csv_bytes(
         .delimiter(delimiter as u8)
         .from_writer(UTF8_BOM.to_vec());
 
+    // NOTE: a text starting with `=`, `+`, `-` or `@` is written as is, and Excel reads it as
+    // a formula when it opens the CSV file. The XLSX format stores it as text.
     writer.write_record(&layout.headers).map_err(csv_error)?;
     for item in items {
         let mut record: Vec<String> = layout.cells(item).iter().map(Cell::display).collect();

@@ -259,7 +259,7 @@ impl ColumnMap {
                     .columns
                     .iter()
                     .enumerate()
-                    .filter(|(_, column)| role.matches(column));
+                    .filter(|(_, column)| reads_as(role, column, &report.columns));
                 let first = found.next();
                 if let (Some((_, first)), Some((_, second))) = (first, found.next()) {
                     return Err(ReviewFileError::AmbiguousColumn {
@@ -297,6 +297,21 @@ impl ColumnMap {
             predicted,
         })
     }
+}
+
+/// Returns true when `column` names `role`, or is a repeat of such a column that the reader
+/// renamed with a `_2`, `_3`... suffix. A repeated header is then reported as ambiguous
+/// instead of the copy being ignored.
+fn reads_as(role: Role, column: &str, columns: &[String]) -> bool {
+    if role.matches(column) {
+        return true;
+    }
+
+    let Some((base, suffix)) = column.rsplit_once('_') else {
+        return false;
+    };
+    let renamed = !suffix.is_empty() && suffix.bytes().all(|byte| byte.is_ascii_digit());
+    renamed && role.matches(base) && columns.iter().any(|other| other == base)
 }
 
 /// Bookkeeping across rows: where each group's verdict is, and which groups conflict.
