@@ -6,16 +6,29 @@
 //! weighted by group size, which is the per-row view.
 
 mod metrics;
+mod review_columns;
+mod review_error;
+mod review_file;
+mod review_instructions;
 mod rng;
 mod sampling;
+mod verdict_import;
+mod verdict_values;
 mod wilson;
 
 pub use metrics::{
     compute_metrics, Averages, CategoryMetrics, ConfusionMatrix, Metrics, MetricsInput, Prediction,
     ReviewedGroup, WeightedMetrics,
 };
+pub use review_columns::ReviewLanguage;
+pub use review_error::ReviewFileError;
+pub use review_file::{write_review_file, ReviewFileOptions, ReviewFormat, ReviewItem};
 pub use sampling::{
     stratified_sample, Sample, SampleCandidate, SampleError, SampleOptions, SampleSize, StratumKey,
     StratumReport,
 };
+pub use verdict_import::{
+    match_category, read_verdicts, ImportProblem, ImportedVerdict, VerdictImport,
+};
+pub use verdict_values::{CORRECT_VALUES, INCORRECT_VALUES};
 pub use wilson::wilson_interval;
