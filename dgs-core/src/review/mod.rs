@@ -5,15 +5,23 @@
 //! key), so one verdict covers every row of a group. Metrics are given both per group and
 //! weighted by group size, which is the per-row view.
 
+mod compare;
 mod metrics;
+mod report;
 mod rng;
 mod sampling;
 mod wilson;
 
+pub use compare::{
+    compare_iterations, reviewed_groups, CategoryChange, CategoryF1Delta, ChangeOutcome,
+    Comparison, CountDelta, Delta, GroupResult, GroupRowCount, IterationView, OutcomeCounts,
+    VerdictView, WeightedDeltas,
+};
 pub use metrics::{
     compute_metrics, Averages, CategoryMetrics, ConfusionMatrix, Metrics, MetricsInput, Prediction,
     ReviewedGroup, WeightedMetrics,
 };
+pub use report::{render_report, Lang, ReportInput, DEFAULT_TOP_CATEGORIES};
 pub use sampling::{
     stratified_sample, Sample, SampleCandidate, SampleError, SampleOptions, SampleSize, StratumKey,
     StratumReport,
