@@ -190,6 +190,7 @@ fn report_in_spanish_by_default() {
     assert!(html.contains("Matriz de confusión"));
     assert!(html.contains("Comparación: Iteración 1 → 2"));
     assert!(html.contains("Corregidos"));
+    assert!(html.contains("intervalo de Wilson al 95 %: "));
     assert!(!html.contains("Confusion matrix"));
 }
 
@@ -263,6 +264,20 @@ fn no_verdicts_shows_message() {
         }
         assert!(!html.contains(r#"id="table-comparison""#));
     }
+}
+
+#[test]
+fn report_names_fallback_category() {
+    let mut input = one_iteration_without_verdicts();
+    input.fallback = "Sin <clasificar>".to_owned();
+
+    let es = render_report(&input, Lang::Es);
+    let en = render_report(&input, Lang::En);
+
+    assert!(es.contains("<h2>Tasa de Sin &lt;clasificar&gt;</h2>"));
+    assert!(en.contains("<h2>Sin &lt;clasificar&gt; rate</h2>"));
+    assert!(!es.contains("{fallback}"));
+    assert!(!en.contains("{fallback}"));
 }
 
 #[test]

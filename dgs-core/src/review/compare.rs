@@ -24,7 +24,8 @@ pub struct GroupResult {
     pub group_size: u64,
 }
 
-/// What [`compare_iterations`] and the HTML report need from one iteration.
+/// One iteration's metrics, classifications and usage, as [`compare_iterations`] and the
+/// HTML report take them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IterationView {
     /// Iteration number, from 1.
@@ -296,7 +297,7 @@ pub struct Comparison {
     /// Groups whose category changed, largest first, then by group id.
     pub changes: Vec<CategoryChange>,
     pub outcomes: OutcomeCounts,
-    /// Groups present in only one of the two iterations; they are not compared.
+    /// Groups present in only one of the two iterations, which are not compared.
     pub unmatched_groups: u64,
 }
 

@@ -150,14 +150,20 @@ pub(crate) fn distribution(
 }
 
 /// Draws the fallback rate by group and by row as filled tracks.
-pub(crate) fn fallback(by_group: f64, by_row: f64, lang: Lang, texts: &Texts) -> String {
+pub(crate) fn fallback(
+    by_group: f64,
+    by_row: f64,
+    title: &str,
+    lang: Lang,
+    texts: &Texts,
+) -> String {
     let label_width = 120.0;
     let track_width = 420.0;
     let width = label_width + track_width + 90.0;
     let height = 80.0;
 
     let mut svg = String::new();
-    open_svg(&mut svg, width, height, texts.fallback_rate);
+    open_svg(&mut svg, width, height, title);
     for (i, (label, rate)) in [(texts.by_group, by_group), (texts.by_row, by_row)]
         .into_iter()
         .enumerate()
@@ -196,7 +202,7 @@ pub(crate) fn confusion(matrix: &ConfusionMatrix, lang: Lang, texts: &Texts) -> 
     let top = 150.0;
     let grid = cell * n as f64;
     let legend_top = top + grid + 30.0;
-    let width = left + grid + 40.0;
+    let width = (left + grid + 40.0).max(460.0);
     let height = legend_top + 40.0;
     let max_count = matrix
         .counts
@@ -206,7 +212,7 @@ pub(crate) fn confusion(matrix: &ConfusionMatrix, lang: Lang, texts: &Texts) -> 
         .max(f64::EPSILON);
 
     let mut svg = String::new();
-    open_svg(&mut svg, width.max(460.0), height, texts.confusion);
+    open_svg(&mut svg, width, height, texts.confusion);
     let _ = write!(
         svg,
         r#"<text x="{:.1}" y="14" text-anchor="middle" class="axis-title">{}</text><text x="12" y="{:.1}" text-anchor="middle" class="axis-title" transform="rotate(-90 12 {:.1})">{}</text>"#,
@@ -322,18 +328,24 @@ pub(crate) fn f1_bars(bars: &[F1Bar], lang: Lang, texts: &Texts) -> String {
 }
 
 /// Draws accuracy with its interval, macro F1 and fallback rate as grouped bars per iteration.
-pub(crate) fn iterations(points: &[IterationPoint], lang: Lang, texts: &Texts) -> String {
+/// `fallback_label` names the fallback rate series.
+pub(crate) fn iterations(
+    points: &[IterationPoint],
+    fallback_label: &str,
+    lang: Lang,
+    texts: &Texts,
+) -> String {
     let left = 50.0;
     let top = 30.0;
     let plot_height = 220.0;
     let group_width = (640.0 / points.len().max(1) as f64).clamp(60.0, 140.0);
     let bar = group_width / 4.0;
-    let width = left + group_width * points.len() as f64 + 20.0;
+    let width = (left + group_width * points.len() as f64 + 20.0).max(520.0);
     let height = top + plot_height + 40.0;
     let y_of = |ratio: f64| top + plot_height * (1.0 - ratio.clamp(0.0, 1.0));
 
     let mut svg = String::new();
-    open_svg(&mut svg, width.max(520.0), height, texts.iterations);
+    open_svg(&mut svg, width, height, texts.iterations);
     legend_item(&mut svg, left, 16.0, ACCURACY_COLOUR, texts.accuracy);
     legend_item(&mut svg, left + 120.0, 16.0, F1_COLOUR, texts.macro_f1);
     legend_item(
@@ -341,7 +353,7 @@ pub(crate) fn iterations(points: &[IterationPoint], lang: Lang, texts: &Texts) -
         left + 240.0,
         16.0,
         FALLBACK_COLOUR,
-        texts.fallback_rate,
+        fallback_label,
     );
 
     for tick in 0..=4 {
@@ -362,25 +374,21 @@ pub(crate) fn iterations(points: &[IterationPoint], lang: Lang, texts: &Texts) -
         let series = [
             (point.accuracy, ACCURACY_COLOUR, texts.accuracy),
             (point.macro_f1, F1_COLOUR, texts.macro_f1),
-            (
-                Some(point.fallback_rate),
-                FALLBACK_COLOUR,
-                texts.fallback_rate,
-            ),
+            (Some(point.fallback_rate), FALLBACK_COLOUR, fallback_label),
         ];
         for (j, (value, colour, name)) in series.into_iter().enumerate() {
             let Some(value) = value else {
                 continue;
             };
             let bar_x = x + bar * j as f64;
-            let shown = if j == 1 {
+            let value_text = if j == 1 {
                 score(value, lang)
             } else {
                 percent(value, lang)
             };
             let _ = write!(
                 svg,
-                r#"<rect x="{bar_x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"><title>{} {}: {} = {shown}</title></rect>"#,
+                r#"<rect x="{bar_x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"><title>{} {}: {} = {value_text}</title></rect>"#,
                 y_of(value),
                 bar - 2.0,
                 (y_of(0.0) - y_of(value)).max(0.5),

@@ -36,14 +36,14 @@ pub struct ReportInput {
     pub job_id: String,
     /// Input file as the user named it.
     pub input: String,
-    /// Fallback category, usually `Indeterminado`.
+    /// Fallback category, usually `Indeterminado`, named in the fallback rate texts.
     pub fallback: String,
-    /// Iterations in order; the last one is the current one.
+    /// Iterations in order. The last one is the current one.
     pub iterations: Vec<IterationView>,
     /// The job's verdicts, used to judge the changes between the last two iterations.
     pub verdicts: Vec<VerdictView>,
-    /// Categories drawn in the distribution chart, by rows; the rest are merged into one
-    /// "others" bar. [`DEFAULT_TOP_CATEGORIES`] is the usual value.
+    /// Categories drawn in the distribution chart, those with most rows. The rest are merged
+    /// into one "others" bar. [`DEFAULT_TOP_CATEGORIES`] is the usual value.
     pub top_categories: usize,
 }
 
@@ -69,14 +69,14 @@ pub fn render_report(input: &ReportInput, lang: Lang) -> String {
         Some(current) => {
             summary_section(&mut html, current, lang, texts);
             distribution_section(&mut html, input, current, lang, texts);
-            fallback_section(&mut html, current, lang, texts);
+            fallback_section(&mut html, current, &input.fallback, lang, texts);
             confusion_section(&mut html, current, lang, texts);
             f1_section(&mut html, current, lang, texts);
-            iterations_section(&mut html, &input.iterations, lang, texts);
+            iterations_section(&mut html, &input.iterations, &input.fallback, lang, texts);
             cost_section(&mut html, &input.iterations, lang, texts);
             if let [.., before, after] = input.iterations.as_slice() {
                 let comparison = compare_iterations(before, after, &input.verdicts);
-                comparison_section(&mut html, &comparison, lang, texts);
+                comparison_section(&mut html, &comparison, &input.fallback, lang, texts);
             }
         }
         None => {
@@ -97,7 +97,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px soli
 .note{color:#4a5568;font-size:.9rem}.empty{padding:1rem;background:#fffbea;border:1px solid #f6e05e;border-radius:4px}\
 table{border-collapse:collapse;font-size:.9rem}th,td{border:1px solid #e2e8f0;padding:.3rem .6rem;text-align:right}\
 th:first-child,td:first-child{text-align:left}th{background:#f7fafc}\
-.cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #e2e8f0;border-radius:6px;padding:.6rem .9rem;min-width:9rem}\
+.cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:.8rem 0}.card{border:1px solid #e2e8f0;border-radius:6px;padding:.6rem .9rem;min-width:9rem}\
 .card b{display:block;font-size:1.3rem}.chart{margin:0;overflow-x:auto}.chart-svg{max-width:100%;height:auto;font-size:12px}\
 .chart-svg .value{fill:#4a5568;font-size:11px}.chart-svg .axis-title{font-weight:600}.chart-svg .cell{font-size:10px}\
 .fixed{color:#2f855a}.broke{color:#c53030}";
@@ -124,20 +124,14 @@ fn summary_section(html: &mut String, current: &IterationView, lang: Lang, texts
     let metrics = &current.metrics;
     section_title(html, texts.summary, None);
 
-    let accuracy_by_group = match (
-        metrics.by_group.accuracy,
-        metrics.by_group.accuracy_interval,
-    ) {
-        (Some(accuracy), Some((low, high))) => format!(
-            "{}<br><small>{}: {} – {}</small>",
-            percent(accuracy, lang),
+    let interval = metrics.by_group.accuracy_interval.map(|(low, high)| {
+        format!(
+            "<small>{}: {} – {}</small>",
             escape(texts.interval_95),
             percent(low, lang),
             percent(high, lang)
-        ),
-        (Some(accuracy), None) => percent(accuracy, lang),
-        _ => escape(texts.not_defined),
-    };
+        )
+    });
     let optional =
         |value: Option<f64>| value.map_or_else(|| escape(texts.not_defined), |v| percent(v, lang));
     let has_reviews = metrics.reviewed_groups > 0;
@@ -158,16 +152,21 @@ fn summary_section(html: &mut String, current: &IterationView, lang: Lang, texts
             integer(metrics.reviewed_groups, lang),
         ),
         (texts.coverage, optional(metrics.coverage)),
-        (texts.accuracy_by_group, accuracy_by_group),
+        (texts.accuracy_by_group, optional(metrics.by_group.accuracy)),
         (texts.accuracy_by_row, optional(metrics.by_row.accuracy)),
         (texts.macro_f1, average(metrics.by_group.macro_avg.f1)),
         (texts.weighted_f1, average(metrics.by_group.weighted_avg.f1)),
     ];
     html.push_str(r#"<div class="cards">"#);
     for (label, value) in cards {
+        let detail = if label == texts.accuracy_by_group {
+            interval.as_deref().unwrap_or_default()
+        } else {
+            ""
+        };
         let _ = write!(
             html,
-            r#"<div class="card">{}<b>{value}</b></div>"#,
+            r#"<div class="card">{}<b>{value}</b>{detail}</div>"#,
             escape(label)
         );
     }
@@ -239,11 +238,19 @@ fn distribution_section(
     chart(html, "chart-distribution", &content);
 }
 
-fn fallback_section(html: &mut String, current: &IterationView, lang: Lang, texts: &Texts) {
-    section_title(html, texts.fallback_rate, Some(texts.fallback_note));
+fn fallback_section(
+    html: &mut String,
+    current: &IterationView,
+    fallback: &str,
+    lang: Lang,
+    texts: &Texts,
+) {
+    let title = Texts::with_fallback(texts.fallback_rate, fallback);
+    section_title(html, &title, Some(texts.fallback_note));
     let content = charts::fallback(
         current.metrics.by_group.fallback_rate,
         current.metrics.by_row.fallback_rate,
+        &title,
         lang,
         texts,
     );
@@ -289,8 +296,15 @@ fn f1_section(html: &mut String, current: &IterationView, lang: Lang, texts: &Te
     chart(html, "chart-f1", &content);
 }
 
-fn iterations_section(html: &mut String, iterations: &[IterationView], lang: Lang, texts: &Texts) {
-    section_title(html, texts.iterations, Some(texts.iterations_note));
+fn iterations_section(
+    html: &mut String,
+    iterations: &[IterationView],
+    fallback: &str,
+    lang: Lang,
+    texts: &Texts,
+) {
+    let note = Texts::with_fallback(texts.iterations_note, fallback);
+    section_title(html, texts.iterations, Some(&note));
     let points: Vec<IterationPoint> = iterations
         .iter()
         .map(|view| {
@@ -310,7 +324,12 @@ fn iterations_section(html: &mut String, iterations: &[IterationView], lang: Lan
     chart(
         html,
         "chart-iterations",
-        &charts::iterations(&points, lang, texts),
+        &charts::iterations(
+            &points,
+            &Texts::with_fallback(texts.fallback_rate, fallback),
+            lang,
+            texts,
+        ),
     );
 }
 
@@ -351,15 +370,16 @@ fn delta_row(
     change: impl Fn(f64) -> String,
     not_defined: &str,
 ) {
-    let shown =
-        |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or_else(|| escape(not_defined), f);
+    let format_optional = |number: Option<f64>, format: &dyn Fn(f64) -> String| {
+        number.map_or_else(|| escape(not_defined), format)
+    };
     let _ = write!(
         html,
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         escape(name),
-        shown(delta.before, &value),
-        shown(delta.after, &value),
-        shown(delta.delta, &change),
+        format_optional(delta.before, &value),
+        format_optional(delta.after, &value),
+        format_optional(delta.delta, &change),
     );
 }
 
@@ -373,7 +393,14 @@ fn outcome_name(outcome: Option<ChangeOutcome>, texts: &Texts) -> (&'static str,
     }
 }
 
-fn comparison_section(html: &mut String, comparison: &Comparison, lang: Lang, texts: &Texts) {
+fn comparison_section(
+    html: &mut String,
+    comparison: &Comparison,
+    fallback: &str,
+    lang: Lang,
+    texts: &Texts,
+) {
+    let fallback_rate = Texts::with_fallback(texts.fallback_rate, fallback);
     let title = format!(
         "{}: {} {} → {}",
         texts.comparison, texts.iteration, comparison.before_iteration, comparison.after_iteration
@@ -408,12 +435,12 @@ fn comparison_section(html: &mut String, comparison: &Comparison, lang: Lang, te
             false,
         ),
         (
-            format!("{} ({})", texts.fallback_rate, texts.by_group),
+            format!("{fallback_rate} ({})", texts.by_group),
             &by_group.fallback_rate,
             true,
         ),
         (
-            format!("{} ({})", texts.fallback_rate, texts.by_row),
+            format!("{fallback_rate} ({})", texts.by_row),
             &by_row.fallback_rate,
             true,
         ),

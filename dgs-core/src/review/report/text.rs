@@ -32,6 +32,8 @@ impl Lang {
     }
 }
 
+/// Texts of one language, as plain text to be escaped where it is written. A `{fallback}`
+/// placeholder is replaced with the job's fallback category by [`Texts::with_fallback`].
 pub(crate) struct Texts {
     pub title: &'static str,
     pub job: &'static str,
@@ -95,6 +97,13 @@ pub(crate) struct Texts {
     pub unmatched_groups: &'static str,
 }
 
+impl Texts {
+    /// Replaces `{fallback}` in `template` with the `fallback` category.
+    pub(crate) fn with_fallback(template: &str, fallback: &str) -> String {
+        template.replace("{fallback}", fallback)
+    }
+}
+
 const ES: Texts = Texts {
     title: "Informe de clasificación",
     job: "Trabajo",
@@ -117,7 +126,7 @@ const ES: Texts = Texts {
     others: "otros",
     share_of_rows: "% de filas",
     share_of_groups: "% de grupos",
-    fallback_rate: "Tasa de Indeterminado",
+    fallback_rate: "Tasa de {fallback}",
     fallback_note: "Proporción de resultados con la categoría de respaldo",
     by_group: "por grupo",
     by_row: "por fila",
@@ -130,7 +139,7 @@ const ES: Texts = Texts {
     support: "soporte",
     not_defined: "n/d",
     iterations: "Evolución por iteración",
-    iterations_note: "Exactitud por grupo con su intervalo de Wilson al 95 %, F1 macro y tasa de Indeterminado por grupo.",
+    iterations_note: "Exactitud por grupo con su intervalo de Wilson al 95 %, F1 macro y tasa de {fallback} por grupo.",
     iteration: "Iteración",
     accuracy: "Exactitud",
     cost_tokens: "Costo y tokens por iteración",
@@ -180,7 +189,7 @@ const EN: Texts = Texts {
     others: "others",
     share_of_rows: "% of rows",
     share_of_groups: "% of groups",
-    fallback_rate: "Indeterminado rate",
+    fallback_rate: "{fallback} rate",
     fallback_note: "Share of results with the fallback category",
     by_group: "by group",
     by_row: "by row",
@@ -193,7 +202,7 @@ const EN: Texts = Texts {
     support: "support",
     not_defined: "n/a",
     iterations: "Iteration over iteration",
-    iterations_note: "Accuracy by group with its 95% Wilson interval, macro F1 and Indeterminado rate by group.",
+    iterations_note: "Accuracy by group with its 95% Wilson interval, macro F1 and {fallback} rate by group.",
     iteration: "Iteration",
     accuracy: "Accuracy",
     cost_tokens: "Cost and tokens per iteration",
