@@ -293,6 +293,9 @@ fn small_categories_merge_into_others() {
     let chart = chart_markup(&html, "chart-distribution");
 
     assert!(chart.contains("(otros: 15)"));
+    // Categories 05 to 19 have 1,320 of 1,810 rows and 15 of 20 groups.
+    assert!(chart.contains("1.320 (72,9 %)"), "{chart}");
+    assert!(chart.contains("15 (75,0 %)"));
     assert!(chart.contains("Categoría 04"));
     assert!(!chart.contains("Categoría 05"));
 }

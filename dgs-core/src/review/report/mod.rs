@@ -43,7 +43,7 @@ pub struct ReportInput {
     /// The job's verdicts, used to judge the changes between the last two iterations.
     pub verdicts: Vec<VerdictView>,
     /// Categories drawn in the distribution chart, those with most rows. The rest are merged
-    /// into one "others" bar. [`DEFAULT_TOP_CATEGORIES`] is the usual value.
+    /// into one "others" bar. [`DEFAULT_TOP_CATEGORIES`] is the usual value, and 0 is read as 1.
     pub top_categories: usize,
 }
 
@@ -229,8 +229,8 @@ fn distribution_section(
     } else {
         charts::distribution(
             &bars,
-            current.metrics.rows,
-            current.metrics.groups,
+            bars.iter().map(|bar| bar.rows).sum(),
+            bars.iter().map(|bar| bar.groups).sum(),
             lang,
             texts,
         )

@@ -24,6 +24,15 @@ impl Lang {
         }
     }
 
+    /// Parses a tag returned by [`Lang::tag`], ignoring case.
+    pub fn parse(tag: &str) -> Option<Self> {
+        match tag.to_ascii_lowercase().as_str() {
+            "es" => Some(Lang::Es),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
     pub(crate) fn texts(self) -> &'static Texts {
         match self {
             Lang::Es => &ES,
@@ -229,3 +238,27 @@ const EN: Texts = Texts {
     outcome: "Outcome",
     unmatched_groups: "Groups present in only one of the two iterations",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_parses_its_tags() {
+        for lang in [Lang::Es, Lang::En] {
+            assert_eq!(Lang::parse(lang.tag()), Some(lang));
+        }
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn fallback_placeholder_is_filled() {
+        for lang in [Lang::Es, Lang::En] {
+            let texts = lang.texts();
+            let title = Texts::with_fallback(texts.fallback_rate, "Indeterminado");
+            assert!(title.contains("Indeterminado"), "{title}");
+            assert!(!title.contains('{'), "{title}");
+        }
+    }
+}
