@@ -5,7 +5,9 @@
 //! key), so one verdict covers every row of a group. Metrics are given both per group and
 //! weighted by group size, which is the per-row view.
 
+mod compare;
 mod metrics;
+mod report;
 mod review_columns;
 mod review_error;
 mod review_file;
@@ -16,10 +18,16 @@ mod verdict_import;
 mod verdict_values;
 mod wilson;
 
+pub use compare::{
+    compare_iterations, reviewed_groups, CategoryChange, CategoryF1Delta, ChangeOutcome,
+    Comparison, CountDelta, Delta, GroupResult, GroupRowCount, IterationView, OutcomeCounts,
+    VerdictView, WeightedDeltas,
+};
 pub use metrics::{
     compute_metrics, Averages, CategoryMetrics, ConfusionMatrix, Metrics, MetricsInput, Prediction,
     ReviewedGroup, WeightedMetrics,
 };
+pub use report::{render_report, Lang, ReportInput, DEFAULT_TOP_CATEGORIES};
 pub use review_columns::ReviewLanguage;
 pub use review_error::ReviewFileError;
 pub use review_file::{write_review_file, ReviewFileOptions, ReviewFormat, ReviewItem};
