@@ -23,21 +23,29 @@ impl Deduplicator {
         cleaner: &Cleaner,
         keys: &KeyBuilder,
     ) -> Result<Vec<(CleanRow, Assignment)>, DedupError> {
+        // A one-part clean key is the row's key text itself, so no key string is built.
+        let key_text_position = keys.single_clean_part();
         let keyed: Vec<(CleanRow, String)> = rows
             .par_iter()
             .with_min_len(MIN_ROWS_PER_TASK)
             .map(|row| {
                 let clean = cleaner.clean_row(row)?;
                 let mut key = String::new();
-                keys.build(row, &clean, &mut key)?;
+                if key_text_position.is_none() {
+                    keys.build(row, &clean, &mut key)?;
+                }
                 Ok((clean, key))
             })
             .collect::<Result<_, DedupError>>()?;
 
         keyed
             .into_iter()
-            .map(|(clean, key)| {
-                let assignment = self.push_row(&clean, &key)?;
+            .map(|(clean, built_key)| {
+                let key = match key_text_position {
+                    Some(position) => clean.keys.get(position).map_or("", String::as_str),
+                    None => built_key.as_str(),
+                };
+                let assignment = self.push_row(&clean, key)?;
                 Ok((clean, assignment))
             })
             .collect()
