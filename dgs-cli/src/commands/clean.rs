@@ -1,6 +1,7 @@
 //! `dgs clean`: cleans the selected columns of every row, groups rows by dedup key and prints
 //! the dedup figures. With `--out` it also writes every row with its clean fields and group
-//! id. Rows are processed in chunks, so memory grows with one chunk plus the groups.
+//! id. Rows are read on a thread of their own and cleaned in chunks, so memory grows with a
+//! few chunks plus the groups.
 
 use super::{finish_ingest, input_error, EXIT_FILE_FAILED, EXIT_USAGE};
 use clap::{Args, ValueEnum};
@@ -8,22 +9,30 @@ use dgs_core::clean::{CleanConfig, CleanRow, Cleaner, Preset};
 use dgs_core::dedup::{
     Assignment, DedupOptions, DedupStats, DedupStrategy, Deduplicator, KeyBuilder,
 };
-use dgs_core::ingest::{collect_columns, read_path, IngestEvent, IngestOptions, Row};
+use dgs_core::ingest::{
+    collect_columns, read_path, IngestError, IngestEvent, IngestOptions, IngestSummary, Row,
+};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::mem;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
+use std::thread;
 
 /// Rows cleaned together on the rayon pool before they are grouped and written.
 const CHUNK_ROWS: usize = 8192;
 
 /// Characters of a group's text shown in the largest-groups table; `--json` has them all.
 const TABLE_TEXT_CHARS: usize = 80;
+
+/// Full chunks queued between the reading thread and the cleaning. Memory holds this many
+/// chunks plus the one being read and the one being cleaned.
+const CHUNKS_IN_FLIGHT: usize = 1;
 
 #[derive(Args, Debug)]
 pub(crate) struct CleanArgs {
@@ -144,26 +153,16 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         keys: &keys,
         deduplicator: Deduplicator::new(DedupOptions::default()),
         writer: writer.as_mut(),
-        chunk: Vec::with_capacity(CHUNK_ROWS),
         failure: None,
         out_path: args.out.as_deref(),
     };
     tracing::info!(path = %args.path.display(), columns = ?args.columns, "clean started");
 
-    let result = read_path(&args.path, &options, |event| {
-        if let IngestEvent::Row(row) = event {
-            stage.chunk.push(row);
-            if stage.chunk.len() >= CHUNK_ROWS {
-                return stage.flush_chunk();
-            }
-        }
-        ControlFlow::Continue(())
-    });
+    let result = read_in_background(&args.path, &options, |chunk| stage.process_chunk(&chunk));
     let summary = match result {
         Ok(summary) => summary,
         Err(error) => return input_error(&error),
     };
-    let _ = stage.flush_chunk();
     if let Some(failure) = stage.failure.take() {
         eprintln!("error: {failure}");
         return ExitCode::from(EXIT_FILE_FAILED);
@@ -229,12 +228,58 @@ fn usage_error(error: &dyn std::error::Error) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Reads `path` on a thread of its own and passes its rows to `process` in chunks of
+/// [`CHUNK_ROWS`], in input order, on the calling thread. Reading the next chunks (decoding,
+/// CSV parsing) so overlaps with cleaning the current one.
+///
+/// When `process` returns `Break`, reading stops at the next chunk boundary.
+fn read_in_background(
+    path: &Path,
+    options: &IngestOptions,
+    mut process: impl FnMut(Vec<Row>) -> ControlFlow<()>,
+) -> Result<IngestSummary, IngestError> {
+    let (sender, receiver) = mpsc::sync_channel::<Vec<Row>>(CHUNKS_IN_FLIGHT);
+
+    thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+            let result = read_path(path, options, |event| {
+                if let IngestEvent::Row(row) = event {
+                    chunk.push(row);
+                    if chunk.len() >= CHUNK_ROWS {
+                        let full = mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
+                        // A send fails only when the receiving side stopped.
+                        if sender.send(full).is_err() {
+                            return ControlFlow::Break(());
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+            if !chunk.is_empty() {
+                let _ = sender.send(chunk);
+            }
+            result
+        });
+
+        for chunk in &receiver {
+            if process(chunk).is_break() {
+                break;
+            }
+        }
+        drop(receiver);
+
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 struct Stage<'a> {
     cleaner: &'a Cleaner,
     keys: &'a KeyBuilder,
     deduplicator: Deduplicator,
     writer: &'a mut dyn CleanWriter,
-    chunk: Vec<Row>,
     /// Message of the error that stopped processing.
     failure: Option<String>,
     /// The `--out` file, named in write errors.
@@ -242,13 +287,11 @@ struct Stage<'a> {
 }
 
 impl Stage<'_> {
-    fn flush_chunk(&mut self) -> ControlFlow<()> {
-        if self.chunk.is_empty() || self.failure.is_some() {
+    fn process_chunk(&mut self, chunk: &[Row]) -> ControlFlow<()> {
+        if chunk.is_empty() || self.failure.is_some() {
             return ControlFlow::Continue(());
         }
-        let result = self.process_chunk();
-        self.chunk.clear();
-        match result {
+        match self.clean_and_write(chunk) {
             Ok(()) => ControlFlow::Continue(()),
             Err(error) => {
                 self.failure = Some(error);
@@ -257,12 +300,12 @@ impl Stage<'_> {
         }
     }
 
-    fn process_chunk(&mut self) -> Result<(), String> {
+    fn clean_and_write(&mut self, chunk: &[Row]) -> Result<(), String> {
         let cleaned = self
             .deduplicator
-            .push_rows(&self.chunk, self.cleaner, self.keys)
+            .push_rows(chunk, self.cleaner, self.keys)
             .map_err(|error| error.to_string())?;
-        for (row, (clean, assignment)) in self.chunk.iter().zip(&cleaned) {
+        for (row, (clean, assignment)) in chunk.iter().zip(&cleaned) {
             self.writer
                 .write_row(row, clean, assignment)
                 .map_err(|error| format!("cannot write {}: {error}", output_name(self.out_path)))?;

@@ -38,6 +38,10 @@ pub struct Cleaner {
     key_refinery: Refinery,
     /// True when both refineries have the same steps, so the key text is the clean text.
     same_refineries: bool,
+    /// Number of leading key-refinery steps that are the refinery's steps, when the key
+    /// refinery starts with all of them: the key text is then refined from the clean text
+    /// and those steps do not run twice.
+    key_steps_done: Option<usize>,
     allow_missing_columns: bool,
 }
 
@@ -53,6 +57,9 @@ impl Cleaner {
             columns: config.columns.clone(),
             field_names: clean_field_names(&config.columns),
             same_refineries: refinery == key_refinery,
+            key_steps_done: key_refinery
+                .starts_with(&refinery)
+                .then_some(refinery.steps().len()),
             refinery,
             key_refinery,
             allow_missing_columns: config.allow_missing_columns,
@@ -106,6 +113,10 @@ impl Cleaner {
             let field = self.refinery.apply_to_string(text);
             let key = if self.same_refineries {
                 field.clone()
+            } else if let Some(skip) = self.key_steps_done {
+                let mut key = String::with_capacity(field.len());
+                self.key_refinery.apply_after(skip, &field, &mut key);
+                key
             } else {
                 self.key_refinery.apply_to_string(text)
             };
@@ -153,6 +164,7 @@ fn missing_column(row: &Row, column: &str) -> CleanError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clean::Preset;
     use chrono::NaiveDate;
 
     fn row(row_index: u64, values: Vec<Value>) -> Row {
@@ -188,6 +200,38 @@ mod tests {
         assert_eq!(&*cleaned.file, "ventas.csv");
         assert_eq!(cleaned.fields, ["PAGO FACT. 00123"]);
         assert_eq!(cleaned.keys, ["pago fact <num>"]);
+    }
+
+    #[test]
+    fn key_from_clean_text_matches_raw() {
+        let config = CleanConfig {
+            refinery: Preset::Basic,
+            key_refinery: Preset::Ledger.into(),
+            ..CleanConfig::for_columns(["Glosa"])
+        };
+        let cleaner = Cleaner::new(&config).unwrap();
+        let ledger = Refinery::from_preset(Preset::Ledger, &[]);
+        let inputs = [
+            " PAGO  FACT. 00123 PROV. ACME 03/2024 ",
+            "\u{93}Arriendo\u{94} oficina \u{96} marzo 2024",
+            "Honorarios “Juan Pérez” – 31/03/24\r\n",
+            "Cuota 2ª Año 2024 $ 1.234.567",
+            "Pago 2024\u{96}03 Acme",
+            "\t\u{a0}",
+        ];
+        for input in inputs {
+            let cleaned = cleaner
+                .clean_row(&row(
+                    0,
+                    vec![Value::Text(input.into()), Value::Null, Value::Null],
+                ))
+                .unwrap();
+            assert_eq!(
+                cleaned.keys[0],
+                ledger.apply_to_string(input),
+                "input {input:?}"
+            );
+        }
     }
 
     #[test]

@@ -135,34 +135,18 @@ impl Refinery {
     /// same `out` allocates nothing once the buffers have grown. Steps that leave their input
     /// unchanged cost no copy.
     pub fn apply(&self, input: &str, out: &mut String) {
-        out.clear();
+        apply_steps(&self.steps, input, out);
+    }
 
-        SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            let mut current = mem::take(out);
-            let mut next = mem::take(&mut *scratch);
-            let mut current_is_input = true;
+    /// Like [`Refinery::apply`] with only the steps after the first `skip` ones, for an input
+    /// that already went through those.
+    pub(crate) fn apply_after(&self, skip: usize, input: &str, out: &mut String) {
+        apply_steps(self.steps.get(skip..).unwrap_or(&[]), input, out);
+    }
 
-            for step in &self.steps {
-                next.clear();
-                let source = if current_is_input {
-                    input
-                } else {
-                    current.as_str()
-                };
-                if step.transform(source, &mut next) {
-                    mem::swap(&mut current, &mut next);
-                    current_is_input = false;
-                }
-            }
-
-            if current_is_input {
-                current.clear();
-                current.push_str(input);
-            }
-            *out = current;
-            *scratch = next;
-        });
+    /// Returns true when this refinery's steps begin with all of `prefix`'s steps.
+    pub(crate) fn starts_with(&self, prefix: &Refinery) -> bool {
+        self.steps.starts_with(&prefix.steps)
     }
 
     /// Returns the refined `input` as a new string.
@@ -171,6 +155,39 @@ impl Refinery {
         self.apply(input, &mut out);
         out
     }
+}
+
+/// Writes `input` refined by `steps` into `out`, replacing its content. See
+/// [`Refinery::apply`].
+fn apply_steps(steps: &[Step], input: &str, out: &mut String) {
+    out.clear();
+
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let mut current = mem::take(out);
+        let mut next = mem::take(&mut *scratch);
+        let mut current_is_input = true;
+
+        for step in steps {
+            next.clear();
+            let source = if current_is_input {
+                input
+            } else {
+                current.as_str()
+            };
+            if step.transform(source, &mut next) {
+                mem::swap(&mut current, &mut next);
+                current_is_input = false;
+            }
+        }
+
+        if current_is_input {
+            current.clear();
+            current.push_str(input);
+        }
+        *out = current;
+        *scratch = next;
+    });
 }
 
 #[cfg(test)]

@@ -23,10 +23,14 @@ impl Deduplicator {
         cleaner: &Cleaner,
         keys: &KeyBuilder,
     ) -> Result<Vec<(CleanRow, Assignment)>, DedupError> {
+        // A one-part clean key is the row's key text itself, so no key string is built.
+        let key_text_position = keys.single_clean_part();
         let clean_and_key = |row: &Row| -> Result<(CleanRow, String), DedupError> {
             let clean = cleaner.clean_row(row)?;
             let mut key = String::new();
-            keys.build(row, &clean, &mut key)?;
+            if key_text_position.is_none() {
+                keys.build(row, &clean, &mut key)?;
+            }
             Ok((clean, key))
         };
         let keyed: Result<Vec<(CleanRow, String)>, DedupError> = rows
@@ -45,8 +49,12 @@ impl Deduplicator {
 
         keyed
             .into_iter()
-            .map(|(clean, key)| {
-                let assignment = self.push_row(&clean, &key)?;
+            .map(|(clean, built_key)| {
+                let key = match key_text_position {
+                    Some(position) => clean.keys.get(position).map_or("", String::as_str),
+                    None => built_key.as_str(),
+                };
+                let assignment = self.push_row(&clean, key)?;
                 Ok((clean, assignment))
             })
             .collect()

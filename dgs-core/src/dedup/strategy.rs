@@ -89,6 +89,15 @@ impl KeyBuilder {
         Ok(KeyBuilder { parts })
     }
 
+    /// Returns the position of the cleaned column whose key text is the whole key, when the
+    /// key has that one part, so callers can use the text without building a copy.
+    pub(crate) fn single_clean_part(&self) -> Option<usize> {
+        match self.parts.as_slice() {
+            [KeyPart::Clean(position)] => Some(*position),
+            _ => None,
+        }
+    }
+
     /// Writes the key of `row` into `out`, replacing its content. `clean` is the row's
     /// [`CleanRow`].
     ///

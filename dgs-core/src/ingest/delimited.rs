@@ -219,10 +219,8 @@ fn record_line<R: Read>(
     line_offset: u64,
 ) -> u64 {
     let after = reader.position();
-    let inner_breaks: usize = record
-        .iter()
-        .map(|field| memchr::memchr_iter(b'\n', field.as_bytes()).count())
-        .sum();
+    // The record's fields, concatenated without delimiters.
+    let inner_breaks = memchr::memchr_iter(b'\n', record.as_slice().as_bytes()).count();
     let own_line_end = !reader.get_ref().ends_without_line_end_at(after.byte());
 
     let start = after
