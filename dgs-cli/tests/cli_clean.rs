@@ -298,3 +298,72 @@ fn clean_write_error_names_output() {
     assert!(stderr.contains("cannot write"), "{stderr}");
     assert!(stderr.contains("lleno.csv"), "{stderr}");
 }
+
+#[test]
+fn clean_sample_with_column_aliases() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/auxiliares.zip");
+    let out_folder = tempfile::tempdir().unwrap();
+    let out = out_folder.path().join("rows.jsonl");
+    let output = dgs(&[
+        "clean",
+        path_arg(&sample),
+        "--column",
+        "Descripción|Glosa|detalle",
+        "--out",
+        path_arg(&out),
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let stats: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stats["rows"], 6262);
+    assert_eq!(
+        stats["groups"], 4584,
+        "one group per distinct catalogue name"
+    );
+
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 6262);
+
+    let from_workbook = rows
+        .iter()
+        .find(|row| row["sheet"] == "Enero-Junio")
+        .expect("a workbook row");
+    let glosa = from_workbook["fields"]["Glosa"].as_str().unwrap();
+    assert!(!glosa.is_empty());
+    assert!(
+        from_workbook["fields"].get("Descripción").is_none(),
+        "the original column keeps its own name"
+    );
+    assert_eq!(
+        from_workbook["clean"]["cleanDescripcion"].as_str().unwrap(),
+        glosa.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+}
+
+#[test]
+fn clean_alias_missing_everywhere_lists_columns() {
+    let folder = ledger_folder();
+    let output = dgs(&[
+        "clean",
+        path_arg(folder.path()),
+        "--column",
+        "Descripción|Detalle",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"Descripción\" not found"),
+        "stderr: {stderr}"
+    );
+    assert!(stderr.contains("Glosa"), "stderr: {stderr}");
+}

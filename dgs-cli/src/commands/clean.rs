@@ -5,7 +5,7 @@
 
 use super::{finish_ingest, input_error, EXIT_FILE_FAILED, EXIT_USAGE};
 use clap::{Args, ValueEnum};
-use dgs_core::clean::{CleanConfig, CleanRow, Cleaner, Preset};
+use dgs_core::clean::{parse_column_spec, CleanConfig, CleanRow, Cleaner, ColumnResolver, Preset};
 use dgs_core::dedup::{
     Assignment, DedupOptions, DedupStats, DedupStrategy, Deduplicator, KeyBuilder,
 };
@@ -14,7 +14,7 @@ use dgs_core::ingest::{
 };
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::mem;
@@ -40,6 +40,8 @@ pub(crate) struct CleanArgs {
     path: PathBuf,
 
     /// Column to clean; repeat for several. The first one is the primary field.
+    /// `Descripción|Glosa|detalle` cleans `Descripción`, or in a table without it the first
+    /// of `Glosa`, `detalle` the table has, into one clean field.
     #[arg(long = "column", required = true)]
     columns: Vec<String>,
 
@@ -87,11 +89,24 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    if let Some(missing) = args
-        .columns
-        .iter()
-        .find(|column| !existing_columns.contains(column))
-    {
+    let mut clean_columns = Vec::new();
+    let mut aliases = BTreeMap::new();
+    for spec in &args.columns {
+        if let Some((column, alternatives)) = parse_column_spec(spec) {
+            clean_columns.push(column.clone());
+            aliases.insert(column, alternatives);
+        }
+    }
+    let names_of = |column: &String| -> Vec<String> {
+        std::iter::once(column.clone())
+            .chain(aliases.get(column).into_iter().flatten().cloned())
+            .collect()
+    };
+    if let Some(missing) = clean_columns.iter().find(|column| {
+        names_of(column)
+            .iter()
+            .all(|name| !existing_columns.contains(name))
+    }) {
         eprintln!(
             "error: column {missing:?} not found in {}; the columns are: {}",
             args.path.display(),
@@ -101,7 +116,7 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
     }
 
     let config = CleanConfig {
-        columns: args.columns.clone(),
+        columns: clean_columns,
         refinery: args.refinery,
         key_refinery: args.key_refinery.into(),
         ..CleanConfig::default()
@@ -153,12 +168,15 @@ pub(crate) fn run(args: &CleanArgs) -> ExitCode {
         keys: &keys,
         deduplicator: Deduplicator::new(DedupOptions::default()),
         writer: writer.as_mut(),
+        resolver: ColumnResolver::new(&aliases),
         failure: None,
         out_path: args.out.as_deref(),
     };
     tracing::info!(path = %args.path.display(), columns = ?args.columns, "clean started");
 
-    let result = read_in_background(&args.path, &options, |chunk| stage.process_chunk(&chunk));
+    let result = read_in_background(&args.path, &options, |mut chunk| {
+        stage.process_chunk(&mut chunk)
+    });
     let summary = match result {
         Ok(summary) => summary,
         Err(error) => return input_error(&error),
@@ -280,6 +298,8 @@ struct Stage<'a> {
     keys: &'a KeyBuilder,
     deduplicator: Deduplicator,
     writer: &'a mut dyn CleanWriter,
+    /// Renames alias columns to the clean column they stand for while a chunk is cleaned.
+    resolver: ColumnResolver,
     /// Message of the error that stopped processing.
     failure: Option<String>,
     /// The `--out` file, named in write errors.
@@ -287,7 +307,7 @@ struct Stage<'a> {
 }
 
 impl Stage<'_> {
-    fn process_chunk(&mut self, chunk: &[Row]) -> ControlFlow<()> {
+    fn process_chunk(&mut self, chunk: &mut [Row]) -> ControlFlow<()> {
         if chunk.is_empty() || self.failure.is_some() {
             return ControlFlow::Continue(());
         }
@@ -300,11 +320,20 @@ impl Stage<'_> {
         }
     }
 
-    fn clean_and_write(&mut self, chunk: &[Row]) -> Result<(), String> {
-        let cleaned = self
-            .deduplicator
-            .push_rows(chunk, self.cleaner, self.keys)
-            .map_err(|error| error.to_string())?;
+    fn clean_and_write(&mut self, chunk: &mut [Row]) -> Result<(), String> {
+        // Rows are cleaned under their resolved column names and written under their own.
+        let own_columns: Vec<Arc<[String]>> = chunk
+            .iter_mut()
+            .map(|row| {
+                let resolved = self.resolver.columns_for(row);
+                mem::replace(&mut row.columns, resolved)
+            })
+            .collect();
+        let cleaned = self.deduplicator.push_rows(chunk, self.cleaner, self.keys);
+        for (row, columns) in chunk.iter_mut().zip(own_columns) {
+            row.columns = columns;
+        }
+        let cleaned = cleaned.map_err(|error| error.to_string())?;
         for (row, (clean, assignment)) in chunk.iter().zip(&cleaned) {
             self.writer
                 .write_row(row, clean, assignment)

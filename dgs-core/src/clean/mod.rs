@@ -11,6 +11,7 @@
 //! Field names follow [`clean_field_name`]: `descripción de línea` ->
 //! `cleanDescripcionDeLinea`.
 
+mod aliases;
 mod cleaner;
 mod config;
 mod error;
@@ -21,6 +22,7 @@ mod refinery;
 mod step;
 mod text;
 
+pub use aliases::{parse_column_spec, ColumnResolver};
 pub use cleaner::{CleanRow, Cleaner};
 pub use config::{CleanConfig, KeyPreset};
 pub use error::CleanError;

@@ -1,6 +1,6 @@
 //! Exporting a finished iteration: one output row per input row, streamed.
 
-use super::columns::ColumnResolver;
+use crate::clean::ColumnResolver;
 use super::error::JobError;
 use super::jobs::{Jobs, StoredConfig};
 use super::progress::{Progress, Stage, ROWS_PER_EVENT};

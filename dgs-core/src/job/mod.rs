@@ -18,7 +18,6 @@
 //!   deterministic), and the row is written with its group's stored classification.
 
 mod cache;
-mod columns;
 mod error;
 mod export;
 mod jobs;

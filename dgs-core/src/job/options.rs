@@ -97,15 +97,9 @@ impl JobOptions {
     /// `clean<Name>`, and tables without `Name` take the first alias they have. A spec
     /// without `|` adds a plain column. Empty names are ignored.
     pub fn add_column_spec(&mut self, spec: &str) {
-        let mut names = spec
-            .split('|')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .map(str::to_owned);
-        let Some(column) = names.next() else {
+        let Some((column, aliases)) = crate::clean::parse_column_spec(spec) else {
             return;
         };
-        let aliases: Vec<String> = names.collect();
         if !aliases.is_empty() {
             self.column_aliases
                 .entry(column.clone())

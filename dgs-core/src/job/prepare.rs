@@ -1,6 +1,6 @@
 //! The prepare stage: one pass over the input that cleans every row and groups them.
 
-use super::columns::ColumnResolver;
+use crate::clean::ColumnResolver;
 use super::error::JobError;
 use super::options::JobOptions;
 use super::progress::{Progress, Stage, ROWS_PER_EVENT};

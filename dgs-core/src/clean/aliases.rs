@@ -1,4 +1,9 @@
 //! Column aliases: one clean field fed by differently named columns in different tables.
+//!
+//! Exports from different systems name the description differently (`Descripción` in one
+//! file, `Glosa` in another). A column spec `Descripción|Glosa|detalle` makes the first name
+//! the clean column and the others its aliases: a table without `Descripción` is cleaned as
+//! if its first alias column had that name.
 
 use crate::ingest::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -10,7 +15,7 @@ use std::sync::Arc;
 /// is computed once per table and cached by the address of that list. The cache keeps the
 /// original list alive, so an address is never reused while it is cached.
 #[derive(Debug, Default)]
-pub(crate) struct ColumnResolver {
+pub struct ColumnResolver {
     aliases: BTreeMap<String, Vec<String>>,
     tables: HashMap<usize, ResolvedTable>,
 }
@@ -20,7 +25,7 @@ pub(crate) struct ColumnResolver {
 type ResolvedTable = (Arc<[String]>, Option<Arc<[String]>>);
 
 impl ColumnResolver {
-    pub(crate) fn new(aliases: &BTreeMap<String, Vec<String>>) -> Self {
+    pub fn new(aliases: &BTreeMap<String, Vec<String>>) -> Self {
         ColumnResolver {
             aliases: aliases.clone(),
             tables: HashMap::new(),
@@ -30,7 +35,7 @@ impl ColumnResolver {
     /// Returns the column names `row` should be cleaned with: its own names, or, when its
     /// table lacks a clean column and has one of that column's aliases, the names with the
     /// first such alias renamed to the clean column.
-    pub(crate) fn columns_for(&mut self, row: &Row) -> Arc<[String]> {
+    pub fn columns_for(&mut self, row: &Row) -> Arc<[String]> {
         if self.aliases.is_empty() {
             return Arc::clone(&row.columns);
         }
@@ -48,13 +53,25 @@ impl ColumnResolver {
 
     /// Runs `f` on `row` with its columns renamed by [`ColumnResolver::columns_for`],
     /// then restores the row's own names.
-    pub(crate) fn with_resolved<T>(&mut self, row: &mut Row, f: impl FnOnce(&Row) -> T) -> T {
+    pub fn with_resolved<T>(&mut self, row: &mut Row, f: impl FnOnce(&Row) -> T) -> T {
         let resolved = self.columns_for(row);
         let original = std::mem::replace(&mut row.columns, resolved);
         let result = f(row);
         row.columns = original;
         result
     }
+}
+
+/// Splits a column spec `Name|Alias|Alias` into the clean column and its aliases, trimming
+/// each name and dropping empty ones. Returns `None` when the spec names no column.
+pub fn parse_column_spec(spec: &str) -> Option<(String, Vec<String>)> {
+    let mut names = spec
+        .split('|')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned);
+    let column = names.next()?;
+    Some((column, names.collect()))
 }
 
 fn rename(aliases: &BTreeMap<String, Vec<String>>, columns: &[String]) -> Option<Arc<[String]>> {
