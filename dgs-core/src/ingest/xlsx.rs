@@ -6,6 +6,11 @@
 //! (stored after the cells), one to find the header row and the column extent, and one that
 //! pushes the records.
 //!
+//! NOTE: the three passes cost about 2.8 times calamine's own cell iteration (callgrind,
+//! 20,000-row ledger). The column extent must be known before `begin_table`, because a
+//! table's columns are final. A single cell pass needs the merged ranges and the column
+//! extent from a byte scan of the decompressed sheet XML instead.
+//!
 //! - The header row is found by [`find_header`]; non-empty rows above it are reported as
 //!   `title_row` warnings. Columns run from the leftmost to the rightmost non-empty cell of
 //!   the header and the rows below it, so leading empty columns are dropped.
