@@ -88,7 +88,7 @@ async fn export_inner(
         .map(|classification| (classification.id, classification))
         .collect();
     let report = report_from_store(store, &record, iteration).await?;
-    let summary = summary(&report, &group_of, &classifications);
+    let summary = summary(&report, &group_of, &classifications, &config.options.compile.fallback);
 
     let input = PathBuf::from(&record.input_path);
     let original_columns = {
@@ -154,6 +154,7 @@ fn summary(
     report: &super::report::JobReport,
     group_of: &[u64],
     classifications: &HashMap<u64, Classification>,
+    fallback: &str,
 ) -> ExportSummary {
     let mut sizes: HashMap<u64, u64> = HashMap::with_capacity(classifications.len());
     for &group in group_of {
@@ -174,7 +175,7 @@ fn summary(
             });
         count.rows += rows;
         count.groups += 1;
-        if is_fallback(classification.status) {
+        if is_fallback(classification, fallback) {
             fallback_rows += rows;
             fallback_groups += 1;
         }

@@ -3,7 +3,7 @@
 use super::error::JobError;
 use super::jobs::StoredConfig;
 use super::report::JobReport;
-use crate::classify::ClassificationStatus;
+use crate::classify::{Classification, ClassificationStatus};
 use crate::llm::{PriceTable, TokenUsage};
 use crate::store::{JobRecord, Store, StoreError};
 use std::collections::HashMap;
@@ -58,7 +58,7 @@ pub(crate) async fn report_from_store(
         if classification.status == ClassificationStatus::Cached {
             cache_hits += 1;
         }
-        if is_fallback(classification.status) {
+        if is_fallback(classification, &config.options.compile.fallback) {
             fallback_groups += 1;
             fallback_rows += sizes.get(&classification.id).copied().unwrap_or(1);
         }
@@ -114,12 +114,8 @@ pub(crate) async fn report_from_store(
     })
 }
 
-/// True for results that carry the fallback category.
-pub(crate) fn is_fallback(status: ClassificationStatus) -> bool {
-    matches!(
-        status,
-        ClassificationStatus::Missing
-            | ClassificationStatus::UnknownCategory
-            | ClassificationStatus::Failed
-    )
+/// Returns true when the result is the fallback category, whether the model chose it or the
+/// engine filled it in for a missing, unknown or failed answer.
+pub(crate) fn is_fallback(classification: &Classification, fallback: &str) -> bool {
+    classification.category == fallback
 }
