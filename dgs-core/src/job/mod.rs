@@ -26,6 +26,7 @@ mod options;
 mod prepare;
 mod progress;
 mod report;
+mod review;
 mod run;
 mod status;
 
@@ -34,3 +35,4 @@ pub use jobs::Jobs;
 pub use options::{CompileSettings, JobOptions, ProviderSettings};
 pub use progress::{ProgressEvent, Stage};
 pub use report::{FailedFile, JobReport};
+pub use review::{DrawnSample, VerdictImportReport};
