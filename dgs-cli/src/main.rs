@@ -52,6 +52,8 @@ enum Command {
     Review(commands::review::ReviewArgs),
     /// Compute, store and print the quality metrics of an iteration from the verdicts.
     Metrics(commands::metrics::MetricsArgs),
+    /// Classify a job's stored groups again with a new prompt version, as its next iteration.
+    Rerun(commands::rerun::RerunArgs),
     /// Write the HTML report of every iteration of a job.
     Report(commands::report::ReportArgs),
     /// Compare two iterations of a job: metric deltas and changed groups.
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => block_on(commands::sample::run(&args)),
         Command::Review(args) => block_on(commands::review::run(&args)),
         Command::Metrics(args) => block_on(commands::metrics::run(&args)),
+        Command::Rerun(args) => block_on(commands::rerun::run(&args)),
         Command::Report(args) => block_on(commands::report::run(&args)),
         Command::Compare(args) => block_on(commands::compare::run(&args)),
     }

@@ -10,6 +10,7 @@ pub(crate) mod metrics;
 pub(crate) mod prompts;
 pub(crate) mod read;
 pub(crate) mod report;
+pub(crate) mod rerun;
 pub(crate) mod resume;
 pub(crate) mod review;
 pub(crate) mod run;

@@ -26,6 +26,7 @@ mod options;
 mod prepare;
 mod progress;
 mod report;
+mod rerun;
 mod review;
 mod run;
 mod status;
