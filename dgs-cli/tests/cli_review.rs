@@ -169,8 +169,13 @@ fn review_loop_run_to_report() {
         stdout(&review)
     );
     assert!(
-        stderr(&review).contains("line 13") && stderr(&review).contains("Categoría inexistente"),
-        "the problem names line and value: {}",
+        stderr(&review).contains("line 13"),
+        "the problem names the line: {}",
+        stderr(&review)
+    );
+    assert!(
+        stderr(&review).contains("Categoría inexistente"),
+        "the problem names the value: {}",
         stderr(&review)
     );
 

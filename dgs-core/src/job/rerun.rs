@@ -70,7 +70,7 @@ impl Jobs {
             .await
             .map_err(JobError::store(job_id))?;
         self.store
-            .update_job_progress(job_id, record.totals.clone(), iteration)
+            .update_job_progress(job_id, record.totals, iteration)
             .await
             .map_err(JobError::store(job_id))?;
         self.store
