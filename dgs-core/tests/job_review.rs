@@ -164,7 +164,7 @@ async fn rerun_classifies_stored_groups_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rerun_rejects_unfinished_job() {
+async fn unfinished_job_rejects_rerun_and_sample() {
     let jobs = memory_jobs();
     let prompt = demo_prompt().await;
     let record = jobs
@@ -176,4 +176,10 @@ async fn rerun_rejects_unfinished_job() {
     assert!(matches!(error, JobError::Config { .. }), "{error}");
     let stored = jobs.store().get_job(&record.id).await.unwrap();
     assert_eq!(stored.current_iteration, record.current_iteration);
+
+    let error = jobs
+        .draw_sample(&record.id, None, &SampleOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, JobError::NotFinished { .. }), "{error}");
 }

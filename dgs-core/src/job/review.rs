@@ -52,7 +52,8 @@ impl Jobs {
     /// current one), stores it as a [`SampleRecord`] and returns it with the review items.
     ///
     /// The sample id is derived from the iteration, seed and groups, so drawing the same
-    /// sample again stores nothing new.
+    /// sample again stores nothing new. Fails with [`JobError::NotFinished`] unless every
+    /// chunk of the iteration is committed.
     pub async fn draw_sample(
         &self,
         job_id: &str,
@@ -63,6 +64,21 @@ impl Jobs {
         let iteration = iteration.unwrap_or(record.current_iteration);
         let config = StoredConfig::from_record(&record)?;
         let prompt = self.iteration_prompt(&record, iteration).await?;
+
+        let committed = self
+            .store
+            .committed_chunks(job_id, iteration)
+            .await
+            .map_err(JobError::store(job_id))?
+            .len() as u64;
+        if committed < record.totals.chunks || committed == 0 {
+            return Err(JobError::NotFinished {
+                job_id: job_id.to_owned(),
+                iteration,
+                committed,
+                total: record.totals.chunks,
+            });
+        }
 
         let results = self.iteration_results(job_id, iteration).await?;
         let candidates: Vec<SampleCandidate> = results
