@@ -129,6 +129,33 @@ fn review_loop_run_to_report() {
     assert!(first.len() >= 40, "sampled {} groups", first.len());
     assert_eq!(first, second, "the same seed draws the same groups");
 
+    // A fraction with score bands, as an English CSV.
+    let banded = dir.path().join("review-en.csv");
+    let output = dgs_ok(
+        &store,
+        &[
+            "sample",
+            &job_id,
+            "--fraction",
+            "0.01",
+            "--score-bands",
+            "0.5,0.8",
+            "--lang",
+            "en",
+            "--out",
+            path_arg(&banded),
+        ],
+        0,
+    );
+    assert!(
+        stdout(&output).contains("band"),
+        "the strata table has a band column: {}",
+        stdout(&output)
+    );
+    let text = std::fs::read_to_string(&banded).unwrap();
+    let header = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert!(header.starts_with("group;"), "English header: {header}");
+
     // Fill verdicts: correct, incorrect with a corrected category written in lower case,
     // and one incorrect with a category the prompt does not have.
     let (header, rows) = read_review_xlsx(&dir.path().join("revision.xlsx"));
