@@ -46,6 +46,18 @@ enum Command {
     Prompts(commands::prompts::PromptsArgs),
     /// Classify an input in one process without a store (no resume) and export the result.
     Classify(commands::classify::ClassifyArgs),
+    /// Draw a stratified sample of a job's classified groups and write the review file.
+    Sample(commands::sample::SampleArgs),
+    /// Import the verdicts of a filled review file into a job.
+    Review(commands::review::ReviewArgs),
+    /// Compute, store and print the quality metrics of an iteration from the verdicts.
+    Metrics(commands::metrics::MetricsArgs),
+    /// Classify a job's stored groups again with a new prompt version, as its next iteration.
+    Rerun(commands::rerun::RerunArgs),
+    /// Write the HTML report of every iteration of a job.
+    Report(commands::report::ReportArgs),
+    /// Compare two iterations of a job: metric deltas and changed groups.
+    Compare(commands::compare::CompareArgs),
     /// Clean the selected columns, group rows by dedup key and print the dedup figures;
     /// optionally write every row with its clean fields and group id.
     Clean(commands::clean::CleanArgs),
@@ -65,6 +77,12 @@ fn main() -> ExitCode {
         Command::Export(args) => block_on(commands::export::run(&args)),
         Command::Prompts(args) => block_on(commands::prompts::run(&args)),
         Command::Classify(args) => block_on(commands::classify::run(&args)),
+        Command::Sample(args) => block_on(commands::sample::run(&args)),
+        Command::Review(args) => block_on(commands::review::run(&args)),
+        Command::Metrics(args) => block_on(commands::metrics::run(&args)),
+        Command::Rerun(args) => block_on(commands::rerun::run(&args)),
+        Command::Report(args) => block_on(commands::report::run(&args)),
+        Command::Compare(args) => block_on(commands::compare::run(&args)),
     }
 }
 

@@ -2,13 +2,19 @@
 
 pub(crate) mod classify;
 pub(crate) mod clean;
+pub(crate) mod compare;
 pub(crate) mod export;
 pub(crate) mod inspect;
 pub(crate) mod jobs;
+pub(crate) mod metrics;
 pub(crate) mod prompts;
 pub(crate) mod read;
+pub(crate) mod report;
+pub(crate) mod rerun;
 pub(crate) mod resume;
+pub(crate) mod review;
 pub(crate) mod run;
+pub(crate) mod sample;
 pub(crate) mod status;
 
 use dgs_core::ingest::{IngestError, IngestSummary};

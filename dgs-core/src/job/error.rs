@@ -92,10 +92,10 @@ pub enum JobError {
         source: ExportError,
     },
 
-    /// Export was asked for an iteration whose chunks are not all committed.
+    /// Export or sampling was requested for an iteration whose chunks are not all committed.
     #[error(
         "job {job_id}: iteration {iteration} is not finished ({committed} of {total} chunks \
-         committed); run the job again to finish it before exporting"
+         committed); run the job again to finish it before exporting or sampling it"
     )]
     NotFinished {
         job_id: String,

@@ -25,6 +25,8 @@ mod options;
 mod prepare;
 mod progress;
 mod report;
+mod rerun;
+mod review;
 mod run;
 mod status;
 
@@ -33,3 +35,4 @@ pub use jobs::Jobs;
 pub use options::{CompileSettings, JobOptions, ProviderSettings};
 pub use progress::{ProgressEvent, Stage};
 pub use report::{FailedFile, JobReport};
+pub use review::{DrawnSample, VerdictImportReport};
