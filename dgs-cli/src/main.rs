@@ -64,6 +64,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     init_tracing();
     let cli = Cli::parse();
     match cli.command {
@@ -123,4 +124,23 @@ mod tests {
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
     }
+}
+
+/// Ends the process with exit code 0 when stdout is a pipe whose reader has gone, as in
+/// `dgs status | head -1`. Rust ignores SIGPIPE, so `println!` panics on the closed pipe
+/// instead; every other panic keeps the default report.
+fn exit_quietly_when_stdout_closes() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }
