@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn dates_serialise_as_iso_text() {
         let date = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
-        assert_eq!(serde_json::to_string(&Value::Date(date)).unwrap(), "\"2024-03-31\"");
+        assert_eq!(
+            serde_json::to_string(&Value::Date(date)).unwrap(),
+            "\"2024-03-31\""
+        );
         let datetime = date.and_hms_opt(8, 15, 0).unwrap();
         assert_eq!(
             serde_json::to_string(&Value::DateTime(datetime)).unwrap(),

@@ -69,7 +69,11 @@ pub fn parse_items(text: &str) -> (Vec<String>, Vec<WireItem>) {
 
 fn push_flat(out: &mut String, value: &str) {
     for ch in value.chars() {
-        out.push(if matches!(ch, '\t' | '\n' | '\r') { ' ' } else { ch });
+        out.push(if matches!(ch, '\t' | '\n' | '\r') {
+            ' '
+        } else {
+            ch
+        });
     }
 }
 
@@ -128,8 +132,14 @@ mod tests {
     fn items_round_trip() {
         let names = vec!["cleanLineDescription".to_owned()];
         let items = vec![
-            WireItem { id: 1, values: vec!["pago\tfactura\nacme".into()] },
-            WireItem { id: 2, values: vec!["cuota leasing".into()] },
+            WireItem {
+                id: 1,
+                values: vec!["pago\tfactura\nacme".into()],
+            },
+            WireItem {
+                id: 2,
+                values: vec!["cuota leasing".into()],
+            },
         ];
         let text = format_items(&names, &items);
         let (parsed_names, parsed) = parse_items(&text);

@@ -1,6 +1,5 @@
 //! Exporting a finished iteration: one output row per input row, streamed.
 
-use crate::clean::ColumnResolver;
 use super::error::JobError;
 use super::jobs::{Jobs, StoredConfig};
 use super::progress::{Progress, Stage, ROWS_PER_EVENT};
@@ -8,6 +7,7 @@ use super::run::{verify_input, ProgressSink};
 use super::status::{is_fallback, report_from_store};
 use crate::classify::Classification;
 use crate::clean::Cleaner;
+use crate::clean::ColumnResolver;
 use crate::export::{
     CategoryCount, ExportFormat, ExportLayout, ExportOptions, ExportReport, ExportSummary,
     Exporter, OutputRow,
@@ -88,7 +88,12 @@ async fn export_inner(
         .map(|classification| (classification.id, classification))
         .collect();
     let report = report_from_store(store, &record, iteration).await?;
-    let summary = summary(&report, &group_of, &classifications, &config.options.compile.fallback);
+    let summary = summary(
+        &report,
+        &group_of,
+        &classifications,
+        &config.options.compile.fallback,
+    );
 
     let input = PathBuf::from(&record.input_path);
     let original_columns = {

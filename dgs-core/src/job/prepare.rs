@@ -1,10 +1,10 @@
 //! The prepare stage: one pass over the input that cleans every row and groups them.
 
-use crate::clean::ColumnResolver;
 use super::error::JobError;
 use super::options::JobOptions;
 use super::progress::{Progress, Stage, ROWS_PER_EVENT};
 use super::report::FailedFile;
+use crate::clean::ColumnResolver;
 use crate::clean::{clean_field_names, Cleaner};
 use crate::dedup::{Deduplicator, KeyBuilder};
 use crate::ingest::{self, IngestEvent, Row};

@@ -82,16 +82,27 @@ pub enum LlmError {
 
     /// HTTP 429. `retry_after` is the server's `Retry-After`, when it sent one.
     #[error("{provider}: rate limited (HTTP 429){}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default())]
-    RateLimited { provider: String, retry_after: Option<Duration> },
+    RateLimited {
+        provider: String,
+        retry_after: Option<Duration>,
+    },
 
     /// HTTP 5xx.
     #[error("{provider}: server error HTTP {status}: {body}")]
-    Server { provider: String, status: u16, body: String },
+    Server {
+        provider: String,
+        status: u16,
+        body: String,
+    },
 
     /// HTTP 4xx other than 429: a bad key, an unknown model, a malformed request. Retrying
     /// does not help.
     #[error("{provider}: request rejected with HTTP {status}: {body}")]
-    Rejected { provider: String, status: u16, body: String },
+    Rejected {
+        provider: String,
+        status: u16,
+        body: String,
+    },
 
     /// The provider answered, but not in the shape of a completion (no choices, no text).
     #[error("{provider}: invalid response: {message}")]
