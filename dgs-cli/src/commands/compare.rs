@@ -75,7 +75,7 @@ fn print_comparison(comparison: &Comparison) {
     let outcomes = &comparison.outcomes;
     println!();
     println!(
-        "changed groups: {}; fixed {}, broke {}, wrong to wrong {}, undetermined {}, unreviewed {}",
+        "changed groups: {}; fixed {}, broke {}, wrong_to_wrong {}, undetermined {}, unreviewed {}",
         comparison.changes.len(),
         outcomes.fixed.groups,
         outcomes.broke.groups,
@@ -86,7 +86,7 @@ fn print_comparison(comparison: &Comparison) {
     for change in &comparison.changes {
         let outcome = change
             .outcome
-            .map_or("unreviewed".to_owned(), |outcome| format!("{outcome:?}"));
+            .map_or("unreviewed", |outcome| outcome.as_str());
         println!(
             "group {} ({} rows): {} -> {} [{}]",
             change.group_id, change.group_size, change.before, change.after, outcome

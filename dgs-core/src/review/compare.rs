@@ -167,6 +167,18 @@ pub enum ChangeOutcome {
     Undetermined,
 }
 
+impl ChangeOutcome {
+    /// Returns the snake_case name used in JSON and in the `dgs compare` table.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChangeOutcome::Fixed => "fixed",
+            ChangeOutcome::Broke => "broke",
+            ChangeOutcome::WrongToWrong => "wrong_to_wrong",
+            ChangeOutcome::Undetermined => "undetermined",
+        }
+    }
+}
+
 /// A group whose category differs between the two iterations.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CategoryChange {
