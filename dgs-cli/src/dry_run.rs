@@ -2,17 +2,15 @@
 //! would, then counts the tokens of the requests without sending any.
 
 use crate::failure::Failure;
-use dgs_core::clean::Cleaner;
+use dgs_core::clean::{Cleaner, ColumnResolver};
 use dgs_core::dedup::{Deduplicator, KeyBuilder};
 use dgs_core::ingest::{read_path, IngestEvent, Row};
 use dgs_core::job::JobOptions;
 use dgs_core::llm::{estimate, CostEstimate, PriceTable};
 use dgs_core::prompt::Prompt;
 use dgs_core::wire::WireItem;
-use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::Arc;
 
 /// Rows cleaned and grouped per batch.
 const BATCH_ROWS: usize = 4096;
@@ -30,7 +28,7 @@ pub(crate) fn estimate_job(
     let keys = KeyBuilder::new(&options.dedup, cleaner.columns())
         .map_err(|error| Failure::usage(error.to_string()))?;
     let mut deduplicator = Deduplicator::new(options.dedup_options.clone());
-    let mut aliases = AliasResolver::new(&options.column_aliases);
+    let mut aliases = ColumnResolver::new(&options.column_aliases);
 
     let mut batch: Vec<Row> = Vec::with_capacity(BATCH_ROWS);
     let mut failure: Option<Failure> = None;
@@ -43,7 +41,7 @@ pub(crate) fn estimate_job(
     };
     let summary = read_path(input, &options.ingest, |event| {
         if let IngestEvent::Row(mut row) = event {
-            aliases.apply(&mut row);
+            row.columns = aliases.columns_for(&row);
             batch.push(row);
             if batch.len() == BATCH_ROWS {
                 if let Err(error) = push(&mut batch, &mut deduplicator) {
@@ -90,57 +88,6 @@ pub(crate) fn estimate_job(
         model,
         &PriceTable::builtin(),
     ))
-}
-
-/// Column names of a table, shared by its rows.
-type Columns = Arc<[String]>;
-
-/// Renames alias columns to the clean column they stand for, per table, the way a job reads
-/// them: a table with the column itself keeps it, otherwise its first alias present is used.
-///
-/// NOTE: this repeats the job's alias resolution and prepare stage because dgs-core does not
-/// export them. A change there must be mirrored here, or the estimate counts other groups.
-struct AliasResolver<'a> {
-    aliases: &'a BTreeMap<String, Vec<String>>,
-    /// The last table's columns and their renamed list.
-    last: Option<(Columns, Columns)>,
-}
-
-impl<'a> AliasResolver<'a> {
-    fn new(aliases: &'a BTreeMap<String, Vec<String>>) -> Self {
-        AliasResolver {
-            aliases,
-            last: None,
-        }
-    }
-
-    fn apply(&mut self, row: &mut Row) {
-        if self.aliases.is_empty() {
-            return;
-        }
-        let cached = matches!(&self.last, Some((source, _)) if Arc::ptr_eq(source, &row.columns));
-        if !cached {
-            let renamed = self.rename(&row.columns);
-            self.last = Some((Arc::clone(&row.columns), renamed));
-        }
-        row.columns = Arc::clone(&self.last.as_ref().expect("set above").1);
-    }
-
-    fn rename(&self, columns: &[String]) -> Columns {
-        let mut renamed = columns.to_vec();
-        for (column, aliases) in self.aliases {
-            if renamed.contains(column) {
-                continue;
-            }
-            let alias_position = aliases
-                .iter()
-                .find_map(|alias| renamed.iter().position(|name| name == alias));
-            if let Some(position) = alias_position {
-                renamed[position] = column.clone();
-            }
-        }
-        renamed.into()
-    }
 }
 
 /// Prints an estimate on stdout.
