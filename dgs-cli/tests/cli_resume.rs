@@ -201,7 +201,8 @@ fn killed_job_resumes_to_same_export() {
         kills.push((mock.received().len(), probe.committed_texts(&job_id)));
     }
 
-    let output = resume_command(&mock, &job_id, &store, Some(&out))
+    // Without --out the resume exports to the file named by `dgs run`.
+    let output = resume_command(&mock, &job_id, &store, None)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -20,7 +20,7 @@ pub(crate) struct ResumeArgs {
     store: StoreArg,
 
     /// Output file once the job completes; the extension picks the format: .xlsx, .csv or
-    /// .jsonl. Without it the job is finished but not exported (see `dgs export`).
+    /// .jsonl. Default: the `--out` file of the `dgs run` that created the job.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 
@@ -55,10 +55,14 @@ pub(crate) async fn run(args: &ResumeArgs) -> CommandResult {
         args.job_id, status.committed_chunks, status.chunks
     );
 
-    let export_options = args.csv.export_options();
-    // NOTE: the `--out` of the original `dgs run` is not stored with the job, so a resumed
-    // job is exported only when `--out` is given again.
-    let out = args.out.as_deref().map(|path| (path, &export_options));
+    // An explicit --out wins; otherwise the file named when the job was created is used.
+    let stored = options.output.clone();
+    let (out_path, export_options) = match (&args.out, stored) {
+        (Some(path), _) => (Some(path.clone()), args.csv.export_options()),
+        (None, Some(output)) => (Some(PathBuf::from(output.path)), output.options),
+        (None, None) => (None, args.csv.export_options()),
+    };
+    let out = out_path.as_deref().map(|path| (path, &export_options));
     let exit = run_job(
         &jobs,
         &args.job_id,
@@ -67,7 +71,7 @@ pub(crate) async fn run(args: &ResumeArgs) -> CommandResult {
         Some(&args.store.display()),
     )
     .await?;
-    if args.out.is_none() {
+    if out_path.is_none() {
         eprintln!(
             "Export with: dgs export {} --store {} --out FILE",
             args.job_id,

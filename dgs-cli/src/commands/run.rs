@@ -7,7 +7,7 @@ use crate::out_args::{check_out_path, CsvDelimiterArg};
 use crate::runner::{job_failure, run_job};
 use crate::store_arg::StoreArg;
 use clap::Args;
-use dgs_core::job::Jobs;
+use dgs_core::job::{JobOutput, Jobs};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -37,6 +37,15 @@ pub(crate) async fn run(args: &RunArgs) -> CommandResult {
     check_columns(&args.path, &options)?;
     let selected = args.settings.select_provider(&prompt, &mut options)?;
 
+    let export_options = args.csv.export_options();
+    options.output = Some(JobOutput {
+        path: std::path::absolute(&args.out)
+            .unwrap_or_else(|_| args.out.clone())
+            .to_string_lossy()
+            .into_owned(),
+        options: export_options.clone(),
+    });
+
     let store = args.store.open().await?;
     let jobs = Jobs::new(store);
     let record = jobs
@@ -45,7 +54,6 @@ pub(crate) async fn run(args: &RunArgs) -> CommandResult {
         .map_err(job_failure)?;
     print_job_id(&record.id)?;
 
-    let export_options = args.csv.export_options();
     run_job(
         &jobs,
         &record.id,

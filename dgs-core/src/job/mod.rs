@@ -32,7 +32,7 @@ mod status;
 
 pub use error::JobError;
 pub use jobs::Jobs;
-pub use options::{CompileSettings, JobOptions, ProviderSettings};
+pub use options::{CompileSettings, JobOptions, JobOutput, ProviderSettings};
 pub use progress::{ProgressEvent, Stage};
 pub use report::{FailedFile, JobReport};
 pub use review::{DrawnSample, VerdictImportReport};

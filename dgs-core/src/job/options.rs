@@ -3,6 +3,7 @@
 use crate::classify::ClassifyOptions;
 use crate::clean::CleanConfig;
 use crate::dedup::{DedupOptions, DedupStrategy};
+use crate::export::ExportOptions;
 use crate::ingest::IngestOptions;
 use crate::prompt::CompileOptions;
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,18 @@ pub struct JobOptions {
     pub ingest: IngestOptions,
     /// Fallback category and reasons.
     pub compile: CompileSettings,
+    /// Output file named when the job was created, so a resumed job can be exported to it
+    /// without naming it again. Default: none.
+    pub output: Option<JobOutput>,
+}
+
+/// An output file and its export settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobOutput {
+    /// Path of the file; its extension selects the format.
+    pub path: String,
+    pub options: ExportOptions,
 }
 
 /// The provider a job uses, without credentials.
