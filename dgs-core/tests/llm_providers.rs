@@ -1,60 +1,18 @@
 //! The OpenAI and Gemini providers against local wiremock servers on 127.0.0.1: request
 //! shape, answer and usage parsing, HTTP error mapping, and API keys kept out of URLs, errors,
-//! Debug output and logs.
+//! and Debug output. The log check runs in `llm_logs.rs`, a binary of its own.
+
+mod llm_support;
 
 use dgs_core::llm::{
-    CompletionRequest, GeminiOptions, GeminiProvider, LlmError, LlmProvider, Message, OpenAiAuth,
-    OpenAiOptions, OpenAiProvider, Role, SecretString, TokenUsage,
+    GeminiOptions, GeminiProvider, LlmError, LlmProvider, OpenAiAuth, OpenAiOptions,
+    OpenAiProvider, SecretString, TokenUsage,
 };
+use llm_support::{assert_no_key, gemini, openai, request, GEMINI_KEY, OPENAI_KEY};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const OPENAI_KEY: &str = "sk-test-openai-0123456789abcdef";
-const GEMINI_KEY: &str = "AIza-test-gemini-0123456789abcdef";
-
-fn request(json_schema: Option<Value>) -> CompletionRequest {
-    CompletionRequest {
-        messages: vec![
-            Message {
-                role: Role::System,
-                content: "Clasifica cada ítem.".into(),
-            },
-            Message {
-                role: Role::User,
-                content: "id\tcleanGlosa\n1\tarriendo oficina".into(),
-            },
-            Message {
-                role: Role::Assistant,
-                content: "{\"results\":[]}".into(),
-            },
-            Message {
-                role: Role::User,
-                content: "id\tcleanGlosa\n1\tarriendo oficina".into(),
-            },
-        ],
-        model: String::new(),
-        temperature: 0.0,
-        max_tokens: Some(512),
-        json_schema,
-    }
-}
-
-fn assert_no_key(text: &str, key: &str) {
-    assert!(!text.contains(key), "the API key leaked into: {text}");
-}
-
-fn openai(server: &MockServer) -> OpenAiProvider {
-    OpenAiProvider::new(OpenAiOptions {
-        api_key: Some(SecretString::new(OPENAI_KEY)),
-        base_url: format!("{}/v1", server.uri()),
-        ..OpenAiOptions::default()
-    })
-    .unwrap()
-}
 
 fn openai_answer() -> Value {
     json!({
@@ -334,66 +292,6 @@ async fn provider_debug_hides_keys() {
         assert_no_key(&debug, GEMINI_KEY);
         assert!(debug.contains("***"), "{debug}");
     }
-}
-
-/// A `tracing` writer that keeps everything written in memory.
-#[derive(Clone, Default)]
-struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for CapturedLogs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn logs_never_contain_keys() {
-    let logs = CapturedLogs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(401).set_body_string(format!("invalid key {OPENAI_KEY}")),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1beta/models/gemini-2.0-flash:generateContent"))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_string(format!("invalid key {GEMINI_KEY}")),
-        )
-        .mount(&server)
-        .await;
-    openai(&server).complete(request(None)).await.unwrap_err();
-    gemini(&server).complete(request(None)).await.unwrap_err();
-
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("chat completion failed"), "{text}");
-    assert!(text.contains("generateContent failed"), "{text}");
-    assert_no_key(&text, OPENAI_KEY);
-    assert_no_key(&text, GEMINI_KEY);
-}
-
-fn gemini(server: &MockServer) -> GeminiProvider {
-    GeminiProvider::new(GeminiOptions {
-        api_key: Some(SecretString::new(GEMINI_KEY)),
-        base_url: format!("{}/v1beta", server.uri()),
-        ..GeminiOptions::default()
-    })
-    .unwrap()
 }
 
 fn gemini_answer() -> Value {
