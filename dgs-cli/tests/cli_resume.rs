@@ -333,6 +333,29 @@ fn outage_fails_job_then_resume_completes() {
         "every request met the outage"
     );
 
+    let output = Command::new(env!("CARGO_BIN_EXE_dgs"))
+        .args([
+            "export",
+            &job_id,
+            "--store",
+            path_arg(&store),
+            "--out",
+            path_arg(&out),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "export of an unfinished job: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("Resume with: dgs resume {job_id} --store")),
+        "export names the resume command: {stderr}"
+    );
+    assert!(!out.exists(), "an unfinished job writes no export");
+
     mock.fail_next(0);
     let output = resume_command(&mock, &job_id, &store, Some(&out))
         .output()

@@ -1,8 +1,8 @@
 //! `dgs export`: writes a finished job's rows with their categories to a file.
 
-use crate::failure::CommandResult;
+use crate::failure::{CommandResult, Failure};
 use crate::out_args::{check_out_path, CsvDelimiterArg};
-use crate::runner::export;
+use crate::runner::{export, job_failure};
 use crate::store_arg::StoreArg;
 use clap::Args;
 use dgs_core::job::Jobs;
@@ -33,6 +33,23 @@ pub(crate) async fn run(args: &ExportArgs) -> CommandResult {
     check_out_path(&args.out)?;
     let store = args.store.open_existing().await?;
     let jobs = Jobs::new(store);
+
+    // An unfinished iteration cannot be exported; say how to finish it.
+    let status = jobs.status(&args.job_id).await.map_err(job_failure)?;
+    let current = args
+        .iteration
+        .is_none_or(|iteration| iteration == status.iteration);
+    if current && status.committed_chunks < status.chunks {
+        return Err(Failure::failed(format!(
+            "job {} is not finished ({} of {} chunks committed). Resume with: dgs resume {} --store {}",
+            args.job_id,
+            status.committed_chunks,
+            status.chunks,
+            args.job_id,
+            args.store.display()
+        )));
+    }
+
     let report = export(
         &jobs,
         &args.job_id,
