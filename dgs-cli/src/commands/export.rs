@@ -34,7 +34,7 @@ pub(crate) async fn run(args: &ExportArgs) -> CommandResult {
     let store = args.store.open_existing().await?;
     let jobs = Jobs::new(store);
 
-    // An unfinished iteration cannot be exported; say how to finish it.
+    // An unfinished iteration cannot be exported, so the error names the resume command.
     let status = jobs.status(&args.job_id).await.map_err(job_failure)?;
     let current = args
         .iteration
