@@ -17,6 +17,9 @@ const BATCH_ROWS: usize = 4096;
 
 /// Estimates the tokens and cost of classifying `input` with `prompt` and `options` on
 /// `model`.
+///
+/// NOTE: the read, clean and group loop repeats the job's prepare stage, which dgs-core does
+/// not export; a change there must be mirrored here or the estimate counts other items.
 pub(crate) fn estimate_job(
     input: &Path,
     prompt: &Prompt,

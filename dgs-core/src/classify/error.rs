@@ -1,6 +1,6 @@
 //! Errors of engine configuration and of the answer cache.
 
-/// Why an engine could not be configured.
+/// Errors from configuring an engine.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClassifyConfigError {
     /// An environment variable read by [`super::ClassifyOptions::from_env`] has a value that

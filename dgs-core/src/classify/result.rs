@@ -8,7 +8,7 @@ pub const FALLBACK_CATEGORY: &str = "Indeterminado";
 /// Reason recorded for items the model never answered.
 pub const MISSING_REASON: &str = "No classification returned";
 
-/// How a result was obtained.
+/// Origin of a result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassificationStatus {
